@@ -1,0 +1,2 @@
+//! Chinese analysis and the tantivy index of listings.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! Query language, ranking and snippets.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! wenku: full-text search for Chinese document catalogs.
+#![deny(missing_docs)]
