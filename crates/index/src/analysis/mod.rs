@@ -1,0 +1,116 @@
+//! Chinese/English/code analysis for tantivy, built on jieba-rs.
+//!
+//! One pipeline, one stage per file:
+//!
+//! 1. [`normalize`]: NFKC, lower case, traditional → simplified
+//!    ([`script`]), with an exact byte map back to the input;
+//! 2. [`segment`]: jieba search mode on Han runs (or character uni/bigrams
+//!    for the `grams` field), ASCII letter/digit splitting on word runs,
+//!    nothing for punctuation and whitespace; positions count significant
+//!    characters;
+//! 3. tantivy's `RemoveLongFilter` drops tokens over [`MAX_TOKEN_BYTES`].
+//!
+//! [`Analyzer`] registers the pipeline under [`WORDS_TOKENIZER`] and
+//! [`GRAMS_TOKENIZER`]; indexing and query parsing both go through it, so
+//! documents and queries are analysed the same way. See `docs/analysis.md`
+//! for the choices and their measurements.
+
+pub mod normalize;
+pub mod script;
+pub mod segment;
+pub mod tokenizer;
+
+use std::io::BufRead;
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenizerManager};
+
+pub use normalize::{Normalized, normalize_str};
+pub use segment::{Mode, Segmenter, is_han};
+pub use tokenizer::WenkuTokenizer;
+
+use crate::{Error, Result};
+
+/// Name of the word tokenizer (title and snippet fields).
+pub const WORDS_TOKENIZER: &str = "wenku_words";
+/// Name of the character n-gram tokenizer (the title grams field).
+pub const GRAMS_TOKENIZER: &str = "wenku_grams";
+/// Version of the analysis; stored in every index and checked on open.
+/// Bump it on any change that alters the tokens of some text.
+pub const ANALYSIS_VERSION: u32 = 1;
+/// Tokens longer than this many bytes are dropped (hashes, base64 blobs).
+pub const MAX_TOKEN_BYTES: usize = 100;
+
+/// The jieba dictionary embedded in jieba-rs, loaded once per process.
+pub fn default_jieba() -> Arc<Jieba> {
+    static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
+    JIEBA.get_or_init(|| Arc::new(Jieba::new())).clone()
+}
+
+/// The analysis pipeline: a shared jieba plus the tokenizers built on it.
+#[derive(Clone)]
+pub struct Analyzer {
+    jieba: Arc<Jieba>,
+    user_dict: Option<String>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("user_dict_bytes", &self.user_dict.as_ref().map(String::len))
+            .finish()
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer { jieba: default_jieba(), user_dict: None }
+    }
+}
+
+impl Analyzer {
+    /// The default analyzer, extended with a user dictionary in jieba's
+    /// format (`word [freq] [tag]` per line).
+    ///
+    /// # Errors
+    /// A malformed dictionary line, with its line number.
+    pub fn with_user_dict(dict: &str) -> Result<Self> {
+        let mut jieba = Jieba::new();
+        let mut reader: &mut dyn BufRead = &mut dict.as_bytes();
+        jieba.load_dict(&mut reader).map_err(|e| Error::Dictionary(e.to_string()))?;
+        Ok(Analyzer { jieba: Arc::new(jieba), user_dict: Some(dict.to_string()) })
+    }
+
+    /// The user dictionary text, if any.
+    pub fn user_dict(&self) -> Option<&str> {
+        self.user_dict.as_deref()
+    }
+
+    /// The tantivy analyzer for `mode`.
+    pub fn text_analyzer(&self, mode: Mode) -> TextAnalyzer {
+        TextAnalyzer::builder(WenkuTokenizer::new(Segmenter::new(self.jieba.clone(), mode)))
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .build()
+    }
+
+    /// Registers both tokenizers in `manager`.
+    pub fn register(&self, manager: &TokenizerManager) {
+        manager.register(WORDS_TOKENIZER, self.text_analyzer(Mode::Words));
+        manager.register(GRAMS_TOKENIZER, self.text_analyzer(Mode::Grams));
+    }
+
+    /// All tokens of `text` (convenience for queries, highlighting, tests).
+    pub fn tokens(&self, mode: Mode, text: &str) -> Vec<Token> {
+        let mut analyzer = self.text_analyzer(mode);
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.clone());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! Stage 2: segmentation of normalised text into tokens.
+//!
+//! The normalised text is cut into runs: Han characters, other alphanumeric
+//! characters ("word" runs: Latin letters, digits, kana, …) and everything
+//! else (whitespace, punctuation, symbols), which produces no token at all.
+//!
+//! * Han runs go to jieba-rs in search mode without HMM ([`Mode::Words`]):
+//!   the dictionary words plus their in-dictionary sub-words
+//!   (`中国农业发展银行` also gives `中国`, `农业`, `发展`, `银行`). HMM is
+//!   off so that text jieba does not know stays split into single characters
+//!   instead of being glued into guessed words that no query would match.
+//!   In [`Mode::Grams`] Han runs give every character and every pair of
+//!   adjacent characters instead (exact substring recall, used for titles).
+//! * Word runs are split at ASCII letter/digit boundaries: `v8.5` → `v`,
+//!   `8`, `5`; `sys.breakpointhook()` → `sys`, `breakpointhook`;
+//!   `__getattribute__` → `getattribute`.
+//!
+//! **Positions** count significant characters (Han or alphanumeric) before
+//! the token, not tokens. Overlapping sub-words thus get consistent
+//! positions, and a phrase query built with the same positions
+//! (`PhraseQuery::new_with_offset`) matches across word boundaries no matter
+//! how jieba cut either side, and whatever punctuation or spacing separates
+//! the words (`sys.breakpointhook` ≡ `sys breakpointhook`).
+
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use tantivy::tokenizer::Token;
+
+use super::normalize::Normalized;
+
+/// How Han runs are tokenised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// jieba search mode: words and in-dictionary sub-words.
+    Words,
+    /// Every character and every character bigram.
+    Grams,
+}
+
+/// Character classes of normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Han,
+    Word,
+    Sep,
+}
+
+#[inline]
+fn class(c: char) -> Class {
+    if is_han(c) {
+        Class::Han
+    } else if c.is_alphanumeric() {
+        Class::Word
+    } else {
+        Class::Sep
+    }
+}
+
+/// Han ideographs (CJK unified ideographs, extensions, compatibility).
+#[inline]
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x323AF | 0x3007)
+}
+
+/// Cuts normalised text into tokens; see the module docs.
+#[derive(Clone)]
+pub struct Segmenter {
+    jieba: Arc<Jieba>,
+    mode: Mode,
+}
+
+impl Segmenter {
+    /// A segmenter sharing `jieba`.
+    pub fn new(jieba: Arc<Jieba>, mode: Mode) -> Self {
+        Segmenter { jieba, mode }
+    }
+
+    /// Appends the tokens of `norm` to `out`, with offsets into the
+    /// *original* text and non-decreasing positions.
+    pub fn segment(&self, norm: &Normalized, out: &mut Vec<Token>) {
+        let text = norm.as_str();
+        let mut sig = 0usize; // significant chars seen so far
+        let mut run_class = Class::Sep;
+        let mut run_start = 0usize; // byte
+        let mut run_sig = 0usize;
+        for (i, c) in text.char_indices() {
+            let cl = class(c);
+            if cl != run_class {
+                self.flush(norm, run_class, run_start, i, run_sig, out);
+                run_class = cl;
+                run_start = i;
+                run_sig = sig;
+            }
+            if cl != Class::Sep {
+                sig += 1;
+            }
+        }
+        self.flush(norm, run_class, run_start, text.len(), run_sig, out);
+    }
+
+    fn flush(
+        &self,
+        norm: &Normalized,
+        class: Class,
+        start: usize,
+        end: usize,
+        sig: usize,
+        out: &mut Vec<Token>,
+    ) {
+        match class {
+            Class::Sep => {}
+            Class::Word => word_run(norm, start, end, sig, out),
+            Class::Han => match self.mode {
+                Mode::Words => self.han_words(norm, start, end, sig, out),
+                Mode::Grams => han_grams(norm, start, end, sig, out),
+            },
+        }
+    }
+
+    fn han_words(
+        &self,
+        norm: &Normalized,
+        start: usize,
+        end: usize,
+        sig: usize,
+        out: &mut Vec<Token>,
+    ) {
+        let run = &norm.as_str()[start..end];
+        let first = out.len();
+        for t in self.jieba.cut_for_search(run, false) {
+            push(norm, start + t.byte_start, start + t.byte_end, sig + t.start, out);
+        }
+        // search mode emits sub-words before the word that contains them
+        out[first..].sort_by_key(|t| (t.position, t.offset_to));
+    }
+}
+
+fn push(norm: &Normalized, start: usize, end: usize, position: usize, out: &mut Vec<Token>) {
+    let (offset_from, offset_to) = norm.original_range(start, end);
+    out.push(Token {
+        offset_from,
+        offset_to,
+        position,
+        text: norm.as_str()[start..end].to_string(),
+        position_length: 1,
+    });
+}
+
+/// Splits a run of alphanumerics at ASCII letter/digit boundaries.
+fn word_run(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut Vec<Token>) {
+    let run = &norm.as_str()[start..end];
+    let mut piece_start = 0usize;
+    let mut piece_sig = sig;
+    let mut prev_digit: Option<bool> = None;
+    for (n, (i, c)) in run.char_indices().enumerate() {
+        let digit = c.is_ascii_digit();
+        let boundary = prev_digit.is_some_and(|p| p != digit);
+        if boundary {
+            push(norm, start + piece_start, start + i, piece_sig, out);
+            piece_start = i;
+            piece_sig = sig + n;
+        }
+        prev_digit = Some(digit);
+    }
+    if piece_start < run.len() {
+        push(norm, start + piece_start, end, piece_sig, out);
+    }
+}
+
+/// Every Han character and every pair of adjacent Han characters.
+fn han_grams(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut Vec<Token>) {
+    let run = &norm.as_str()[start..end];
+    let mut it = run.char_indices().peekable();
+    let mut n = 0;
+    while let Some((i, c)) = it.next() {
+        let j = i + c.len_utf8();
+        push(norm, start + i, start + j, sig + n, out);
+        if let Some(&(_, d)) = it.peek() {
+            push(norm, start + i, start + j + d.len_utf8(), sig + n, out);
+        }
+        n += 1;
+    }
+}

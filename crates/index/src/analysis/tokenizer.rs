@@ -1,0 +1,59 @@
+//! The tantivy [`Tokenizer`]: normalisation ([`super::normalize`]) then
+//! segmentation ([`super::segment`]), with reusable buffers.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::normalize::Normalized;
+use super::segment::Segmenter;
+
+/// Normalise-then-segment tokenizer. Cloning shares the jieba dictionary
+/// (`Arc`) and gives the clone its own buffers.
+#[derive(Clone)]
+pub struct WenkuTokenizer {
+    segmenter: Segmenter,
+    norm: Normalized,
+    tokens: Vec<Token>,
+}
+
+impl WenkuTokenizer {
+    /// A tokenizer over `segmenter`.
+    pub fn new(segmenter: Segmenter) -> Self {
+        WenkuTokenizer { segmenter, norm: Normalized::default(), tokens: Vec::new() }
+    }
+}
+
+/// Token stream over the tokenizer's buffer.
+pub struct WenkuTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for WenkuTokenizer {
+    type TokenStream<'a> = WenkuTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WenkuTokenStream<'a> {
+        self.tokens.clear();
+        self.norm.normalize(text);
+        self.segmenter.segment(&self.norm, &mut self.tokens);
+        WenkuTokenStream { tokens: &mut self.tokens, next: 0 }
+    }
+}
+
+impl TokenStream for WenkuTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}

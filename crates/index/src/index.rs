@@ -1,0 +1,171 @@
+//! Opening and creating listing indexes, and the metadata they carry.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use crate::analysis::{ANALYSIS_VERSION, Analyzer};
+use crate::schema::{Fields, build_schema};
+use crate::writer::{ListingWriter, WriterOptions};
+use crate::{Error, Result};
+
+/// File (inside the index directory) recording how the index was analysed.
+pub const META_FILE: &str = "wenku.json";
+/// File (inside the index directory) holding the user dictionary, if any.
+pub const USER_DICT_FILE: &str = "user-dict.txt";
+
+/// What an index records about its analysis, checked on open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// [`ANALYSIS_VERSION`] of the build that created the index.
+    pub analysis_version: u32,
+    /// Whether `user-dict.txt` is part of the analysis.
+    pub user_dict: bool,
+    /// Version of wenku-index that created the index.
+    pub created_by: String,
+}
+
+/// A tantivy index of listings with wenku's schema and analysis.
+#[derive(Clone)]
+pub struct ListingIndex {
+    index: Index,
+    fields: Fields,
+    analyzer: Analyzer,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for ListingIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListingIndex").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+impl ListingIndex {
+    /// An index in RAM (tests, examples, benchmarks).
+    pub fn create_in_ram(analyzer: Analyzer) -> Result<Self> {
+        let index = Index::create_in_ram(build_schema());
+        Ok(Self::wrap(index, analyzer, None))
+    }
+
+    /// Opens the index in `dir`, creating it (and the directory) if there
+    /// is none. `user_dict` (jieba format) is stored with a new index; for an
+    /// existing one it must equal the stored dictionary.
+    ///
+    /// # Errors
+    /// I/O errors, an incompatible index, a different or invalid dictionary.
+    pub fn open_or_create(dir: &Path, user_dict: Option<&str>) -> Result<Self> {
+        if dir.join(META_FILE).exists() {
+            let index = Self::open(dir)?;
+            if user_dict.is_some() && index.analyzer.user_dict() != user_dict {
+                return Err(Error::DictionaryMismatch(dir.to_path_buf()));
+            }
+            return Ok(index);
+        }
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let analyzer = match user_dict {
+            Some(d) => Analyzer::with_user_dict(d)?,
+            None => Analyzer::default(),
+        };
+        if let Some(d) = user_dict {
+            let p = dir.join(USER_DICT_FILE);
+            std::fs::write(&p, d).map_err(io_err(&p))?;
+        }
+        let mmap = MmapDirectory::open(dir).map_err(|e| Error::Tantivy(e.into()))?;
+        let index = Index::open_or_create(mmap, build_schema())?;
+        let meta = IndexMeta {
+            analysis_version: ANALYSIS_VERSION,
+            user_dict: user_dict.is_some(),
+            created_by: concat!("wenku-index ", env!("CARGO_PKG_VERSION")).to_string(),
+        };
+        // Written last: its presence marks a complete wenku index.
+        let p = dir.join(META_FILE);
+        let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
+        std::fs::write(&p, json).map_err(io_err(&p))?;
+        Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
+    }
+
+    /// Opens an existing index.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if `dir` holds no wenku index,
+    /// [`Error::IncompatibleAnalysis`] if it was analysed differently.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let meta_path = dir.join(META_FILE);
+        let bytes = match std::fs::read(&meta_path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound(dir.to_path_buf()));
+            }
+            Err(e) => return Err(io_err(&meta_path)(e)),
+        };
+        let meta: IndexMeta = serde_json::from_slice(&bytes)
+            .map_err(|source| Error::Meta { path: meta_path.clone(), source })?;
+        if meta.analysis_version != ANALYSIS_VERSION {
+            return Err(Error::IncompatibleAnalysis {
+                path: dir.to_path_buf(),
+                found: meta.analysis_version,
+                expected: ANALYSIS_VERSION,
+            });
+        }
+        let analyzer = if meta.user_dict {
+            let p = dir.join(USER_DICT_FILE);
+            let dict = std::fs::read_to_string(&p).map_err(io_err(&p))?;
+            Analyzer::with_user_dict(&dict)?
+        } else {
+            Analyzer::default()
+        };
+        let index = Index::open_in_dir(dir)?;
+        if index.schema() != build_schema() {
+            return Err(Error::SchemaMismatch(dir.to_path_buf()));
+        }
+        Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
+    }
+
+    fn wrap(index: Index, analyzer: Analyzer, path: Option<PathBuf>) -> Self {
+        analyzer.register(index.tokenizers());
+        let fields = Fields::new(&index.schema());
+        ListingIndex { index, fields, analyzer, path }
+    }
+
+    /// A writer; see [`WriterOptions`].
+    ///
+    /// # Errors
+    /// The index is locked by another writer, or the heap is too small.
+    pub fn writer(&self, options: &WriterOptions) -> Result<ListingWriter> {
+        ListingWriter::new(self, options)
+    }
+
+    /// A reader that sees each new commit (reloaded on commit).
+    ///
+    /// # Errors
+    /// From tantivy.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?)
+    }
+
+    /// The underlying tantivy index.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// The schema's fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The analyzer this index was built with.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The directory, for an on-disk index.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}

@@ -1,0 +1,187 @@
+//! Writing listings: upsert by id, duplicate counting, one commit per run.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Term;
+use tantivy::{DateTime, IndexWriter, TantivyDocument};
+use wenku_listing::Listing;
+
+use crate::index::ListingIndex;
+use crate::schema::Fields;
+use crate::{Error, Result};
+
+/// A listing as stored in the index: the record plus how many times it was
+/// seen in the run that indexed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredListing {
+    /// The record.
+    #[serde(flatten)]
+    pub listing: Listing,
+    /// Times this listing (same id) was read in the run that last wrote it.
+    pub dup_count: u32,
+}
+
+impl StoredListing {
+    /// Decodes the stored `doc` field.
+    ///
+    /// # Errors
+    /// [`Error::CorruptDocument`] when the bytes are not a stored listing.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(Error::CorruptDocument)
+    }
+}
+
+/// Settings of a [`ListingWriter`].
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Indexing threads (tantivy workers). Default: available cores, at most 8.
+    pub threads: usize,
+    /// Memory budget of the writer in bytes, shared by its threads.
+    /// Default: 256 MiB; at least 15 MiB per thread.
+    pub heap_bytes: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        WriterOptions { threads, heap_bytes: 256 << 20 }
+    }
+}
+
+/// What [`ListingWriter::add`] did with a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// First time this id is seen in this run.
+    New,
+    /// The id was already written in this run: the document was replaced
+    /// with its duplicate count raised to `seen`.
+    Duplicate {
+        /// Times seen so far in this run.
+        seen: u32,
+    },
+}
+
+/// Counters of a writing run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WriteStats {
+    /// Listings passed to [`ListingWriter::add`].
+    pub added: u64,
+    /// Distinct ids among them.
+    pub distinct: u64,
+    /// Listings collapsed into an earlier one with the same id.
+    pub duplicates: u64,
+    /// Bytes of listing text (title + snippet) indexed.
+    pub text_bytes: u64,
+    /// Ids passed to [`ListingWriter::delete`].
+    pub deleted: u64,
+}
+
+/// Adds, replaces and deletes listings; nothing is visible until
+/// [`commit`](ListingWriter::commit). Dropping the writer without committing
+/// (or the process dying) leaves the last committed index as it was.
+pub struct ListingWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    /// id → times seen in this run.
+    seen: HashMap<u128, u32>,
+    /// Whether the index had documents when the run began (then every add
+    /// is an upsert and must delete an older copy first).
+    upsert: bool,
+    stats: WriteStats,
+}
+
+fn id_key(id: &str) -> u128 {
+    u128::from_str_radix(id, 16).unwrap_or_else(|_| xxhash_fallback(id))
+}
+
+/// Ids written by other tools need not be hex; hash them into a key.
+fn xxhash_fallback(id: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    u128::from(h.finish()) | (1u128 << 127)
+}
+
+impl ListingWriter {
+    pub(crate) fn new(index: &ListingIndex, options: &WriterOptions) -> Result<Self> {
+        let threads = options.threads.max(1);
+        let heap = options.heap_bytes.max(threads * (15 << 20) + (1 << 20));
+        let writer = index.tantivy().writer_with_num_threads(threads, heap)?;
+        let reader = index.tantivy().reader()?;
+        let upsert = reader.searcher().num_docs() > 0;
+        Ok(ListingWriter {
+            writer,
+            fields: *index.fields(),
+            seen: HashMap::new(),
+            upsert,
+            stats: WriteStats::default(),
+        })
+    }
+
+    /// Adds a listing, replacing any document with the same id.
+    ///
+    /// # Errors
+    /// From tantivy (the writer's threads failed).
+    pub fn add(&mut self, listing: &Listing) -> Result<AddOutcome> {
+        self.stats.added += 1;
+        let key = id_key(&listing.id);
+        let seen = self.seen.entry(key).or_insert(0);
+        *seen += 1;
+        let seen = *seen;
+        let id_term = Term::from_field_text(self.fields.id, &listing.id);
+        if seen > 1 || self.upsert {
+            self.writer.delete_term(id_term);
+        }
+        let doc = self.document(listing, seen)?;
+        self.writer.add_document(doc)?;
+        if seen == 1 {
+            self.stats.distinct += 1;
+            self.stats.text_bytes += (listing.title_norm.len() + listing.snippet_norm.len()) as u64;
+            Ok(AddOutcome::New)
+        } else {
+            self.stats.duplicates += 1;
+            Ok(AddOutcome::Duplicate { seen })
+        }
+    }
+
+    /// Deletes the listing with `id` (if any) at the next commit.
+    pub fn delete(&mut self, id: &str) {
+        self.stats.deleted += 1;
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    fn document(&self, listing: &Listing, dup_count: u32) -> Result<TantivyDocument> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &listing.id);
+        doc.add_text(f.title, &listing.title_norm);
+        doc.add_text(f.title_grams, &listing.title_norm);
+        doc.add_text(f.snippet, &listing.snippet_norm);
+        doc.add_u64(f.price, u64::from(listing.price));
+        doc.add_u64(f.pages, u64::from(listing.pages));
+        doc.add_u64(f.size_bytes, listing.size_bytes);
+        if let Some(ts) = listing.published {
+            doc.add_date(f.published, DateTime::from_timestamp_secs(ts.as_second()));
+        }
+        doc.add_u64(f.dup_count, u64::from(dup_count));
+        let stored = StoredListing { listing: listing.clone(), dup_count };
+        doc.add_bytes(f.doc, &serde_json::to_vec(&stored).map_err(Error::CorruptDocument)?);
+        Ok(doc)
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> WriteStats {
+        self.stats
+    }
+
+    /// Commits everything atomically and waits for merges to finish.
+    ///
+    /// # Errors
+    /// From tantivy; the previous commit stays intact.
+    pub fn commit(mut self) -> Result<WriteStats> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(self.stats)
+    }
+}
