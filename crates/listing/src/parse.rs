@@ -1,0 +1,327 @@
+//! One listing line → listing texts (halves) → records.
+
+use crate::normalize::normalize;
+use crate::split::split_title;
+use crate::{Age, AgeUnit, Error, Listing, Result, Source};
+
+const PRICE_SEP: &str = " 码力 | ";
+
+/// What a listing text's tail holds, with byte offsets into the text.
+struct Tail {
+    /// Offset where the price digits start (= end of the snippet).
+    price_start: usize,
+    price: u32,
+    pages: u32,
+    size_text: String,
+    size_bytes: u64,
+    age: Age,
+    trailing: u64,
+    /// Offset just after the trailing integer.
+    end: usize,
+}
+
+fn digits(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// Parse the tail that starts at `sep` (the offset of ` 码力 | ` in `text`).
+fn parse_tail(text: &str, sep: usize, at: &Source) -> Result<Tail> {
+    let body = &text[..sep];
+    let run = body.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if run == 0 {
+        return Err(Error::parse(at, "expected the price (digits) before ' 码力 | '"));
+    }
+    let run_start = sep - run;
+    let (price_start, price) = choose_price(&body[..run_start], &body[run_start..]);
+    let mut rest = &text[sep + PRICE_SEP.len()..];
+    let pos = |rest: &str| text.len() - rest.len();
+
+    let n = digits(rest);
+    if n == 0 {
+        return Err(Error::parse(at, "expected the page count after ' 码力 | '"));
+    }
+    let pages = rest[..n].parse().map_err(|_| Error::parse(at, "page count out of range"))?;
+    rest = rest[n..]
+        .strip_prefix(" 页 | ")
+        .ok_or_else(|| Error::parse(at, "expected ' 页 | ' after the page count"))?;
+
+    let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let num = &rest[..n];
+    let value: f64 = num
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| Error::parse(at, "expected the size (e.g. '2.25 MB') after ' 页 | '"))?;
+    let after = &rest[n..];
+    let (mult, unit_len) = if after.starts_with(" KB") {
+        (1024f64, 3)
+    } else if after.starts_with(" MB") {
+        (1024f64 * 1024.0, 3)
+    } else if after.starts_with(" GB") {
+        (1024f64 * 1024.0 * 1024.0, 3)
+    } else if after.starts_with(" B") {
+        (1f64, 2)
+    } else {
+        return Err(Error::parse(at, "expected a size unit ' KB', ' MB' or ' GB' after the size"));
+    };
+    let size_text = rest[..n + unit_len].to_string();
+    let size_bytes = (value * mult).round() as u64;
+    rest = after[unit_len..]
+        .strip_prefix(" | ")
+        .ok_or_else(|| Error::parse(at, "expected ' | ' after the size"))?;
+
+    let n = digits(rest);
+    if n == 0 {
+        return Err(Error::parse(at, "expected the age (e.g. '9 月前') after the size"));
+    }
+    let age_value = rest[..n].parse().map_err(|_| Error::parse(at, "age out of range"))?;
+    rest = rest[n..]
+        .strip_prefix(' ')
+        .ok_or_else(|| Error::parse(at, "expected a space after the age number"))?;
+    const UNITS: [(&str, AgeUnit); 7] = [
+        ("年", AgeUnit::Year),
+        ("月", AgeUnit::Month),
+        ("周", AgeUnit::Week),
+        ("天", AgeUnit::Day),
+        ("小时", AgeUnit::Hour),
+        ("分钟", AgeUnit::Min),
+        ("秒", AgeUnit::Second),
+    ];
+    let (unit_str, unit) = UNITS
+        .iter()
+        .find(|(u, _)| rest.starts_with(u))
+        .copied()
+        .ok_or_else(|| Error::parse(at, "expected an age unit (年 月 周 天 小时 分钟 秒)"))?;
+    rest = rest[unit_str.len()..]
+        .strip_prefix('前')
+        .ok_or_else(|| Error::parse(at, "expected '前' after the age unit"))?;
+    let n = digits(rest);
+    if n == 0 {
+        return Err(Error::parse(at, "expected the trailing integer after '前'"));
+    }
+    let trailing =
+        rest[..n].parse().map_err(|_| Error::parse(at, "trailing integer out of range"))?;
+    let end = pos(&rest[n..]);
+    Ok(Tail {
+        price_start,
+        price,
+        pages,
+        size_text,
+        size_bytes,
+        age: Age { value: age_value, unit },
+        trailing,
+        end,
+    })
+}
+
+/// Split the digit run glued before ` 码力` into snippet digits and price.
+///
+/// Returns (offset of the price within the whole body, price). The rules,
+/// measured on the dev corpus (see docs/listing-format.md):
+/// - one digit: it is the price;
+/// - the run follows a decimal point after a digit (`16.30`), a space or
+///   `#` (`nums = 2` + `3`, `#761` + `2`, a page number after a dot leader):
+///   the snippet ends in a number, the price is the last digit;
+/// - the run follows `[`, `(` or `,`, or is longer than 3 digits, or is
+///   above 500: the snippet keeps the fewest leading digits that leave a
+///   price without a leading zero and at most 500;
+/// - otherwise the whole run is the price.
+fn choose_price(before: &str, run: &str) -> (usize, u32) {
+    let base = before.len();
+    let whole = |run: &str| run.parse::<u64>().ok().filter(|v| *v <= u32::MAX as u64);
+    if run.len() == 1 {
+        return (base, run.parse().unwrap_or(0));
+    }
+    let b = before.as_bytes();
+    let last = b.last().copied();
+    let decimal = b.len() >= 2 && last == Some(b'.') && b[b.len() - 2].is_ascii_digit();
+    let fewest = || {
+        for k in 1..run.len() {
+            let suf = &run[k..];
+            if suf.starts_with('0') && suf.len() > 1 {
+                continue;
+            }
+            if let Some(v) = whole(suf).filter(|v| *v <= 500) {
+                return (base + k, v as u32);
+            }
+        }
+        (base + run.len() - 1, (run.as_bytes()[run.len() - 1] - b'0') as u32)
+    };
+    if decimal || matches!(last, Some(b' ') | Some(b'#')) {
+        return (base + run.len() - 1, (run.as_bytes()[run.len() - 1] - b'0') as u32);
+    }
+    if matches!(last, Some(b'[') | Some(b'(') | Some(b',')) {
+        return fewest();
+    }
+    match whole(run) {
+        Some(v) if run.len() <= 3 && v <= 500 => (base, v as u32),
+        _ => fewest(),
+    }
+}
+
+/// Parse one listing text (one half of a listing line).
+///
+/// `as_of` is the capture time: `published` = `as_of` − age (month = 30
+/// days, year = 365 days), `None` without it.
+///
+/// # Errors
+///
+/// [`Error::Parse`] naming what was expected when the tail does not parse.
+pub fn parse_listing_text(
+    text: &str,
+    source: Source,
+    as_of: Option<jiff::Timestamp>,
+) -> Result<Listing> {
+    let text = text.trim_matches(|c: char| c.is_whitespace());
+    let sep = text
+        .rfind(PRICE_SEP)
+        .ok_or_else(|| Error::parse(&source, "expected ' 码力 | ' after the price"))?;
+    let tail = parse_tail(text, sep, &source)?;
+    if tail.end != text.len() {
+        return Err(Error::parse(
+            &source,
+            "expected the end of the listing after the trailing integer",
+        ));
+    }
+    Ok(build(text, tail, source, as_of))
+}
+
+fn build(text: &str, tail: Tail, source: Source, as_of: Option<jiff::Timestamp>) -> Listing {
+    let body = text[..tail.price_start].trim();
+    let (title, snippet) = split_title(body);
+    let title_norm = normalize(title);
+    let snippet_norm = normalize(snippet);
+    let id = listing_id(&title_norm, &snippet_norm, tail.pages, tail.size_bytes);
+    let published = as_of.and_then(|t| t.checked_sub(age_duration(tail.age)).ok());
+    Listing {
+        id,
+        title: title.to_string(),
+        snippet: snippet.to_string(),
+        title_norm,
+        snippet_norm,
+        raw: text.to_string(),
+        price: tail.price,
+        pages: tail.pages,
+        size_bytes: tail.size_bytes,
+        size_text: tail.size_text,
+        age: tail.age,
+        published,
+        trailing: tail.trailing,
+        source,
+    }
+}
+
+/// The age as a duration: month = 30 days, year = 365 days.
+pub fn age_duration(age: Age) -> jiff::SignedDuration {
+    let unit: i64 = match age.unit {
+        AgeUnit::Second => 1,
+        AgeUnit::Min => 60,
+        AgeUnit::Hour => 3600,
+        AgeUnit::Day => 86_400,
+        AgeUnit::Week => 7 * 86_400,
+        AgeUnit::Month => 30 * 86_400,
+        AgeUnit::Year => 365 * 86_400,
+    };
+    jiff::SignedDuration::from_secs(i64::from(age.value) * unit)
+}
+
+/// The stable content id of a listing: XXH3-128 (lowercase hex, 32 digits)
+/// over the normalised title and snippet, the page count and the size in
+/// bytes, fields separated by U+001F. Price, age and trailing integer are
+/// left out so that a re-capture of the same listing gets the same id.
+pub fn listing_id(title_norm: &str, snippet_norm: &str, pages: u32, size_bytes: u64) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(title_norm.as_bytes());
+    h.update(b"\x1f");
+    h.update(snippet_norm.as_bytes());
+    h.update(b"\x1f");
+    h.update(pages.to_string().as_bytes());
+    h.update(b"\x1f");
+    h.update(size_bytes.to_string().as_bytes());
+    format!("{:032x}", h.digest128())
+}
+
+/// Parse a whole listing line: detect its halves, parse each distinct one.
+///
+/// Returns the records and errors in order. Equal halves (the normal case)
+/// give one record. Otherwise the line is cut after each tail; distinct
+/// halves each give a record (a `tracing` warning is logged), repeated ones
+/// are dropped; text after the last tail is an error.
+pub(crate) fn parse_line(
+    line: &str,
+    at: &Source,
+    as_of: Option<jiff::Timestamp>,
+    out: &mut Vec<Result<Listing>>,
+) {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let n = line.len();
+    if n.is_multiple_of(2) && line.is_char_boundary(n / 2) && line[..n / 2] == line[n / 2..] {
+        out.push(parse_listing_text(&line[..n / 2], at.clone(), as_of));
+        return;
+    }
+    // Cut after every tail.
+    let mut halves: Vec<&str> = Vec::with_capacity(2);
+    let mut start = 0;
+    let mut search = 0;
+    let mut last_err = None;
+    while let Some(rel) = line[search..].find(PRICE_SEP) {
+        let sep = search + rel;
+        match parse_tail(line, sep, at) {
+            Ok(t) => {
+                halves.push(&line[start..t.end]);
+                start = t.end;
+                search = t.end;
+            }
+            Err(e) => {
+                last_err = Some(e);
+                search = sep + PRICE_SEP.len();
+            }
+        }
+    }
+    if halves.is_empty() {
+        out.push(Err(
+            last_err.unwrap_or_else(|| Error::parse(at, "expected ' 码力 | ' after the price"))
+        ));
+        return;
+    }
+    let first = halves[0].trim();
+    let mut distinct: Vec<&str> = vec![first];
+    for h in &halves[1..] {
+        let h = h.trim();
+        if !distinct.contains(&h) {
+            distinct.push(h);
+        }
+    }
+    if distinct.len() > 1 {
+        tracing::warn!(file = %at.file, line = at.line, halves = distinct.len(),
+            "listing line holds differing halves; one record per half");
+    }
+    for h in distinct {
+        out.push(parse_listing_text(h, at.clone(), as_of));
+    }
+    let rest = line[start..].trim();
+    if !rest.is_empty() {
+        out.push(Err(last_err.unwrap_or_else(|| {
+            Error::parse(
+                at,
+                "expected ' 码力 | <pages> 页 | <size> | <age>前<n>' after the last listing text",
+            )
+        })));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::choose_price;
+
+    #[test]
+    fn price_rules() {
+        assert_eq!(choose_price("… 16.", "30").1, 0);
+        assert_eq!(choose_price("for", "2").1, 2);
+        assert_eq!(choose_price("abc", "300").1, 300);
+        assert_eq!(choose_price("nums = [", "23").1, 3);
+        assert_eq!(choose_price("x ", "12").1, 2);
+        assert_eq!(choose_price("varchar(", "612").1, 12);
+        assert_eq!(choose_price("Sysbench ", "1230").1, 0);
+    }
+}

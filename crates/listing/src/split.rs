@@ -1,0 +1,228 @@
+//! Title/snippet split. There is no delimiter between them; the rules
+//! below are tried in order and measured in docs/listing-format.md.
+
+use crate::normalize::normalize;
+
+/// Suffixes re-uploads add to a title that the snippet does not repeat.
+const TITLE_SUFFIXES: [&str; 6] = ["（完整版）", "(完整版)", " - 副本", ".pdf", " 最新版", "（1）"];
+
+/// How far into the body (bytes) a title may end.
+const MAX_TITLE: usize = 360;
+
+/// Split `body` (the listing text without its tail, trimmed) into title
+/// and snippet, both trimmed. The snippet may be empty.
+pub(crate) fn split_title(body: &str) -> (&str, &str) {
+    let end = python_doc_title(body)
+        .or_else(|| repeated_title(body))
+        .or_else(|| marker(body))
+        .or_else(|| torch_title(body))
+        .unwrap_or_else(|| fallback(body));
+    let (t, s) = body.split_at(end);
+    (t.trim(), s.trim())
+}
+
+/// `… — Python 3.x 文档`: the title ends after `文档`.
+fn python_doc_title(body: &str) -> Option<usize> {
+    let i = body.find(" — Python ")?;
+    let rest = &body[i + " — Python ".len()..];
+    let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let rest2 = rest[n..].strip_prefix(" 文档")?;
+    Some(body.len() - rest2.len())
+}
+
+fn strip_number(t: &str) -> Option<&str> {
+    let n = t.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    t[n..].strip_prefix(' ')
+}
+
+fn strip_suffix(t: &str) -> Option<&str> {
+    for s in TITLE_SUFFIXES {
+        if let Some(x) = t.strip_suffix(s) {
+            return Some(x);
+        }
+    }
+    // `(1)`, `(2)` …
+    let x = t.strip_suffix(')')?;
+    let open = x.rfind('(')?;
+    let num = &x[open + 1..];
+    (!num.is_empty() && num.bytes().all(|b| b.is_ascii_digit())).then(|| &x[..open])
+}
+
+/// Comparable form: normalised, ASCII-lowercased.
+fn key(s: &str) -> String {
+    let mut k = normalize(s);
+    k.make_ascii_lowercase();
+    k
+}
+
+/// The snippet often starts by repeating the title (without a leading
+/// number or a re-upload suffix; tldr titles `cmd - text` as `cmd text`).
+/// Take the shortest title whose repeat starts the rest of the body,
+/// compared after normalisation (the snippet's copy may be noised).
+fn repeated_title(body: &str) -> Option<usize> {
+    let first_key = |s: &str| s.chars().next().map(fold_char);
+    for (p, c) in body.char_indices().skip(1) {
+        if p > MAX_TITLE {
+            break;
+        }
+        if c == ' ' {
+            continue;
+        }
+        let t = body[..p].trim_end();
+        if t.chars().count() < 2 {
+            continue;
+        }
+        let s = &body[p..];
+        let s0 = fold_char(c);
+        let mut cores: [Option<&str>; 4] = [Some(t), strip_number(t), strip_suffix(t), None];
+        if let Some(x) = strip_number(t).and_then(strip_suffix) {
+            cores[3] = Some(x);
+        }
+        let tldr = t.find(" - ").map(|i| format!("{} {}", &t[..i], &t[i + 3..]));
+        let candidates = cores.iter().flatten().copied().chain(tldr.as_deref());
+        for core in candidates {
+            if core.chars().count() < 2 || core.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
+                continue;
+            }
+            if first_key(core) != Some(s0) {
+                continue;
+            }
+            let want = key(core);
+            let window: String = s.chars().take(core.chars().count() * 2 + 8).collect();
+            if key(&window).starts_with(&want) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn fold_char(c: char) -> char {
+    if matches!(c, '\u{2E80}'..='\u{2FD5}') || !c.is_ascii() {
+        let n = normalize(c.encode_utf8(&mut [0; 4]));
+        n.chars().next().unwrap_or(c).to_ascii_lowercase()
+    } else {
+        c.to_ascii_lowercase()
+    }
+}
+
+/// Words that start a snippet: `题目描述` (leetcode write-ups).
+fn marker(body: &str) -> Option<usize> {
+    for m in ["题目描述", "题⽬描述"] {
+        if let Some(i) = body.find(m).filter(|i| (1..=MAX_TITLE).contains(i)) {
+            return Some(i);
+        }
+    }
+    // Paddle API pages: `name paddle.x.name(...)`.
+    let i = body.find("paddle.")?;
+    let t = body[..i].trim_end();
+    (i > 0 && i <= MAX_TITLE && !t.is_empty() && is_ident(t)).then_some(i)
+}
+
+fn is_ident(t: &str) -> bool {
+    t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+}
+
+/// Paddle's PyTorch-mapping pages: `[ 分类 ]torch.name` + snippet.
+fn torch_title(body: &str) -> Option<usize> {
+    if !body.starts_with('[') {
+        return None;
+    }
+    let close = body.find(']')?;
+    let rest = &body[close + 1..];
+    let rest_t = rest.trim_start();
+    let n = rest_t
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let mut end = body.len() - rest_t.len() + n;
+    for s in TITLE_SUFFIXES {
+        if body[end..].starts_with(s) {
+            end += s.len();
+        }
+    }
+    Some(end)
+}
+
+/// No evidence of the boundary: guess from the title's shape.
+///
+/// - skip a leading re-upload number (`3 `), a problem number
+///   (`2138. `, `LCP 54. `) or a tldr command (`nvm - `): the title goes on;
+/// - an identifier-like first word followed by a space and ASCII text is
+///   the whole title (`TABLE_STORAGE_STATS --+--`);
+/// - else the title ends at the first space after a CJK character;
+/// - a version right after it belongs to the title when the text after it
+///   is not Chinese or it has two dots (`参考手册 3.11 6.19 字典对象`,
+///   `参考指南 3.13 bisect`, `参考指南 3.8.20 这种情况下`).
+fn fallback(body: &str) -> usize {
+    let mut skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
+    let mut prefixed = false;
+    if let Some(n) = problem_number(&body[skip..]) {
+        skip += n;
+        prefixed = true;
+    } else if let Some(i) = body[skip..].find(" - ").filter(|i| {
+        let cmd = &body[skip..skip + i];
+        !cmd.is_empty()
+            && cmd.split(' ').count() <= 2
+            && cmd.bytes().all(|b| b.is_ascii_alphanumeric() || b"._- ".contains(&b))
+    }) {
+        skip += i + 3;
+        prefixed = true;
+    }
+    let first_space = body[skip..].find(' ').map_or(body.len(), |i| skip + i);
+    if !prefixed
+        && is_ident(&body[skip..first_space])
+        && body[first_space..].trim_start().chars().next().is_some_and(|c| c.is_ascii())
+    {
+        return first_space;
+    }
+    let mut prev_cjk = false;
+    let mut stop = first_space;
+    for (i, c) in body.char_indices().skip_while(|(i, _)| *i < skip) {
+        if c == ' ' && prev_cjk {
+            stop = i;
+            break;
+        }
+        prev_cjk = !c.is_ascii();
+    }
+    extend_version(body, stop)
+}
+
+/// `2138. `, `LCP 54. `, `面试题 17.04. `: the length of the prefix.
+fn problem_number(s: &str) -> Option<usize> {
+    let mut t = s;
+    for p in ["LCP ", "LCR ", "面试题 ", "剑指 Offer "] {
+        if let Some(x) = t.strip_prefix(p) {
+            t = x;
+            break;
+        }
+    }
+    let n = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    if n == 0 || !t[..n].ends_with('.') || !t[n..].starts_with(' ') {
+        return None;
+    }
+    Some(s.len() - t.len() + n + 1)
+}
+
+fn extend_version(body: &str, stop: usize) -> usize {
+    let rest = &body[stop..];
+    let tok_start = rest.len() - rest.trim_start().len();
+    let rest = rest.trim_start();
+    let n = rest.find(' ').unwrap_or(rest.len());
+    let tok = &rest[..n];
+    let is_version = tok.contains('.')
+        && tok.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && tok.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let next_ascii = rest[n..].trim_start().chars().next().is_some_and(|c| c.is_ascii());
+    if is_version && (next_ascii || tok.matches('.').count() >= 2) {
+        stop + tok_start + n
+    } else {
+        stop
+    }
+}
