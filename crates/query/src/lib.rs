@@ -1,2 +1,42 @@
-//! Query language, ranking and snippets.
+//! The query side of wenku: what a person types → ranked, explained,
+//! highlighted hits.
+//!
+//! * [`parse`]: the query language (AND by default, `"phrases"`, `-not`,
+//!   `OR`, parentheses, `title:`/`snippet:`, and metadata filters such as
+//!   `pages:>100`, `size:<5MB`, `age:<1y`); see `docs/query-language.md`;
+//! * [`Searcher`]: runs a [`SearchRequest`] with blended [`Ranking`]
+//!   (BM25 × age × size) or an explicit [`Sort`], and returns [`Hit`]s with
+//!   highlighted title and snippet, facet counts and score explanations.
 #![deny(missing_docs)]
+
+mod compile;
+pub mod highlight;
+pub mod parse;
+pub mod rank;
+mod search;
+
+pub use highlight::{Highlighted, Highlighter, Span};
+pub use parse::{Expr, Filter, ParseError, TextExpr, TextField, parse};
+pub use rank::Ranking;
+pub use search::{Explanation, Facets, Hit, SearchRequest, SearchResults, Searcher, Sort};
+
+/// What can go wrong searching.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query is malformed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The index could not be read.
+    #[error(transparent)]
+    Index(#[from] wenku_index::Error),
+    /// A hit has no stored document (index written by another tool).
+    #[error("a matching document has no stored listing")]
+    MissingStoredDocument,
+    /// Error from tantivy.
+    #[error("search failed")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

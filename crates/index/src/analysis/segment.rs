@@ -36,6 +36,10 @@ pub enum Mode {
     Words,
     /// Every character and every character bigram.
     Grams,
+    /// jieba default mode (no sub-words): how query text is cut. Every
+    /// token it gives is also a token of [`Mode::Words`] for the same text,
+    /// since search mode adds sub-words to the default cut.
+    Query,
 }
 
 /// Character classes of normalised text.
@@ -113,7 +117,7 @@ impl Segmenter {
             Class::Sep => {}
             Class::Word => word_run(norm, start, end, sig, out),
             Class::Han => match self.mode {
-                Mode::Words => self.han_words(norm, start, end, sig, out),
+                Mode::Words | Mode::Query => self.han_words(norm, start, end, sig, out),
                 Mode::Grams => han_grams(norm, start, end, sig, out),
             },
         }
@@ -129,7 +133,11 @@ impl Segmenter {
     ) {
         let run = &norm.as_str()[start..end];
         let first = out.len();
-        for t in self.jieba.cut_for_search(run, false) {
+        let cut = match self.mode {
+            Mode::Query => self.jieba.cut(run, false),
+            _ => self.jieba.cut_for_search(run, false),
+        };
+        for t in cut {
             push(norm, start + t.byte_start, start + t.byte_end, sig + t.start, out);
         }
         // search mode emits sub-words before the word that contains them

@@ -1,0 +1,203 @@
+//! Highlighting: which byte ranges of a displayed text matched the query.
+//!
+//! Han query tokens are found as substrings of the normalised text (so a
+//! word found through the title's character n-grams is highlighted too);
+//! other tokens (Latin words, numbers) must equal a token of the text, so
+//! that `py` does not light up inside `python`. Matches are found in the
+//! normalised text and mapped back through the analyzer's offset map: the
+//! spans are exact byte ranges of the text as displayed, on character
+//! boundaries.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use wenku_index::analysis::{Analyzer, Mode, Normalized, is_han};
+
+/// A highlighted byte range `[start, end)` of a text, with the same range in
+/// characters for consumers that index by character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Start byte (UTF-8).
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+    /// Start character (Unicode scalar values).
+    pub char_start: usize,
+    /// End character (exclusive).
+    pub char_end: usize,
+}
+
+/// A text with highlighted spans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Highlighted {
+    /// The text.
+    pub text: String,
+    /// Sorted, non-overlapping spans.
+    pub spans: Vec<Span>,
+}
+
+impl Highlighted {
+    /// The text with each span wrapped in `open` … `close`.
+    pub fn render(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.spans.len() * 8);
+        let mut at = 0;
+        for s in &self.spans {
+            out.push_str(&self.text[at..s.start]);
+            out.push_str(open);
+            out.push_str(&self.text[s.start..s.end]);
+            out.push_str(close);
+            at = s.end;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+}
+
+/// The query's positive tokens, ready to mark texts.
+#[derive(Debug, Default, Clone)]
+pub struct Highlighter {
+    han: Vec<String>,
+    words: HashSet<String>,
+}
+
+impl Highlighter {
+    /// From the texts of the query's positive terms.
+    pub fn new<'a>(analyzer: &Analyzer, terms: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut h = Highlighter::default();
+        for term in terms {
+            for t in analyzer.tokens(Mode::Query, term) {
+                if t.text.chars().all(is_han) {
+                    if !h.han.contains(&t.text) {
+                        h.han.push(t.text);
+                    }
+                } else {
+                    h.words.insert(t.text);
+                }
+            }
+        }
+        h
+    }
+
+    /// Byte ranges of `text` to highlight (sorted, merged).
+    pub fn spans(&self, analyzer: &Analyzer, text: &str) -> Vec<(usize, usize)> {
+        let mut ranges = Vec::new();
+        if !self.han.is_empty() {
+            let mut norm = Normalized::default();
+            norm.normalize(text);
+            for needle in &self.han {
+                for (i, m) in norm.as_str().match_indices(needle.as_str()) {
+                    ranges.push(norm.original_range(i, i + m.len()));
+                }
+            }
+        }
+        if !self.words.is_empty() {
+            for t in analyzer.tokens(Mode::Words, text) {
+                if self.words.contains(&t.text) {
+                    ranges.push((t.offset_from, t.offset_to));
+                }
+            }
+        }
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (s, e) in ranges {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        merged
+    }
+
+    /// `text` with its spans.
+    pub fn highlight(&self, analyzer: &Analyzer, text: &str) -> Highlighted {
+        let spans = self.spans(analyzer, text);
+        with_spans(text, &spans)
+    }
+
+    /// A window of about `max_chars` characters of `text` around the first
+    /// match (the start of the text when nothing matched), with `…` where it
+    /// was cut.
+    pub fn fragment(&self, analyzer: &Analyzer, text: &str, max_chars: usize) -> Highlighted {
+        let spans = self.spans(analyzer, text);
+        let total = text.chars().count();
+        if total <= max_chars {
+            return with_spans(text, &spans);
+        }
+        let first_char = spans.first().map_or(0, |&(s, _)| text[..s].chars().count());
+        let start_char = first_char.saturating_sub(max_chars / 4).min(total - max_chars);
+        let byte_at = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
+        let (start, end) = (byte_at(start_char), byte_at(start_char + max_chars));
+        let prefix = if start > 0 { "…" } else { "" };
+        let suffix = if end < text.len() { "…" } else { "" };
+        let window = format!("{prefix}{}{suffix}", &text[start..end]);
+        let shifted: Vec<(usize, usize)> = spans
+            .iter()
+            .filter(|&&(s, e)| s >= start && e <= end)
+            .map(|&(s, e)| (s - start + prefix.len(), e - start + prefix.len()))
+            .collect();
+        with_spans(&window, &shifted)
+    }
+}
+
+fn with_spans(text: &str, ranges: &[(usize, usize)]) -> Highlighted {
+    let spans = ranges
+        .iter()
+        .map(|&(start, end)| Span {
+            start,
+            end,
+            char_start: text[..start].chars().count(),
+            char_end: text[..end].chars().count(),
+        })
+        .collect();
+    Highlighted { text: text.to_string(), spans }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(query: &[&str], text: &str) -> String {
+        let a = Analyzer::default();
+        Highlighter::new(&a, query.iter().copied()).highlight(&a, text).render("[", "]")
+    }
+
+    /// (query terms, text, rendered) — Chinese, English and mixed text.
+    const CASES: &[(&[&str], &str, &str)] = &[
+        (&["利用率"], "多核利用率问题", "多核[利用率]问题"),
+        (&["CUDA"], "CUDA会爆 cuda", "[CUDA]会爆 [cuda]"),
+        (&["py"], "python py binding", "python [py] binding"),
+        (&["標準庫"], "Python 标准库参考", "Python [标准库]参考"),
+        (&["标准库"], "Python 標準庫參考", "Python [標準庫]參考"),
+        (&["ｔｉｄｂ"], "TiDB v8.5 中文手册", "[TiDB] v8.5 中文手册"),
+        (&["sys.breakpointhook"], "sys.breakpointhook() 可以", "[sys].[breakpointhook]() 可以"),
+        (&["可读"], "人类可读的格式", "人类[可读]的格式"),
+        (&["性能 优化"], "性能优化", "[性能优化]"),
+        (&["目录"], "Ｘ目录", "Ｘ[目录]"),
+    ];
+
+    #[test]
+    fn highlights_table() {
+        for (q, text, want) in CASES {
+            assert_eq!(marked(q, text), *want, "help: query {q:?}");
+        }
+    }
+
+    #[test]
+    fn spans_are_exact_bytes_and_chars() {
+        let a = Analyzer::default();
+        let h = Highlighter::new(&a, ["利用率"]).highlight(&a, "GPU利用率");
+        assert_eq!(h.spans, vec![Span { start: 3, end: 12, char_start: 3, char_end: 6 }]);
+        assert_eq!(&h.text[3..12], "利用率");
+    }
+
+    #[test]
+    fn fragment_windows_around_the_first_match() {
+        let a = Analyzer::default();
+        let text = format!("{}关键字{}", "前".repeat(100), "后".repeat(100));
+        let f = Highlighter::new(&a, ["关键字"]).fragment(&a, &text, 40);
+        assert!(f.text.starts_with('…') && f.text.ends_with('…'), "{}", f.text);
+        assert_eq!(f.spans.len(), 1);
+        assert_eq!(&f.text[f.spans[0].start..f.spans[0].end], "关键字");
+        assert_eq!(f.text.chars().count(), 42);
+    }
+}

@@ -1,0 +1,100 @@
+//! Blended ranking: BM25 × age factor × size factor.
+//!
+//! ```text
+//! score      = bm25 × age_factor × size_factor
+//! age_factor = 1 − age_weight + age_weight × 0.5^(age_days / age_half_life_days)
+//! size_factor= 1 − size_weight + size_weight × min(1, ln(1 + pages) / ln(1 + size_saturation_pages))
+//! ```
+//!
+//! Both factors lie in `[1 − weight, 1]`: they reorder documents of similar
+//! relevance and can never lift a weak match above a much stronger one (an
+//! exact title match keeps its lead over a fresh hit that matches only in
+//! its snippet). Because every factor is ≤ 1, the top hits can be found by
+//! taking the best documents by BM25 alone (tantivy's block-max WAND) and
+//! re-ranking them: a document outside the BM25 top *k* scores at most the
+//! *k*-th BM25 score, so once the last wanted blended score beats that, no
+//! other document can enter (see `search.rs`). See `docs/ranking.md`.
+
+use serde::Serialize;
+
+const DAY: f64 = 86_400.0;
+
+/// Named ranking parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    /// Weight of a title match against a snippet match.
+    pub title_boost: f32,
+    /// Weight of the title's character n-gram match.
+    pub grams_boost: f32,
+    /// Weight of a snippet match.
+    pub snippet_boost: f32,
+    /// How much age can take away (0 = ignore age).
+    pub age_weight: f64,
+    /// Age at which the age bonus halves, in days.
+    pub age_half_life_days: f64,
+    /// How much a thin document can lose (0 = ignore size).
+    pub size_weight: f64,
+    /// Page count from which a document counts as substantial.
+    pub size_saturation_pages: f64,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            title_boost: 3.0,
+            grams_boost: 1.0,
+            snippet_boost: 1.0,
+            age_weight: 0.3,
+            age_half_life_days: 730.0,
+            size_weight: 0.3,
+            size_saturation_pages: 30.0,
+        }
+    }
+}
+
+impl Ranking {
+    /// Plain BM25: no age or size factor.
+    pub fn bm25_only() -> Self {
+        Ranking { age_weight: 0.0, size_weight: 0.0, ..Ranking::default() }
+    }
+
+    /// Whether the blend changes anything.
+    pub fn blends(&self) -> bool {
+        self.age_weight > 0.0 || self.size_weight > 0.0
+    }
+
+    /// Factor for a document published at `published` (Unix seconds) seen at `now`.
+    pub fn age_factor(&self, published: Option<i64>, now: i64) -> f64 {
+        let Some(p) = published else { return 1.0 - self.age_weight };
+        let days = ((now - p) as f64 / DAY).max(0.0);
+        1.0 - self.age_weight + self.age_weight * 0.5f64.powf(days / self.age_half_life_days)
+    }
+
+    /// Factor for a document of `pages` pages.
+    pub fn size_factor(&self, pages: u64) -> f64 {
+        let s = ((1.0 + pages as f64).ln() / (1.0 + self.size_saturation_pages).ln()).min(1.0);
+        1.0 - self.size_weight + self.size_weight * s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_stay_in_their_bounds_and_are_monotonic() {
+        let r = Ranking::default();
+        let now = 2_000_000_000;
+        let fresh = r.age_factor(Some(now), now);
+        let year = r.age_factor(Some(now - 365 * 86_400), now);
+        let old = r.age_factor(Some(now - 12 * 365 * 86_400), now);
+        assert!((fresh - 1.0).abs() < 1e-9);
+        assert!(fresh > year && year > old && old >= 1.0 - r.age_weight);
+        assert!((r.age_factor(Some(now - 730 * 86_400), now) - (1.0 - 0.3 + 0.15)).abs() < 1e-9);
+        assert!(r.size_factor(0) >= 1.0 - r.size_weight);
+        assert!(r.size_factor(1) < r.size_factor(10));
+        assert!((r.size_factor(30) - 1.0).abs() < 1e-9 && (r.size_factor(3000) - 1.0).abs() < 1e-9);
+        let plain = Ranking::bm25_only();
+        assert_eq!((plain.age_factor(Some(0), now), plain.size_factor(0)), (1.0, 1.0));
+    }
+}

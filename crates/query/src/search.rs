@@ -1,0 +1,479 @@
+//! Running a query: collection, blended ranking, hits, facets, explain.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader, TantivyDocument};
+use wenku_index::schema::names;
+use wenku_index::{ListingIndex, StoredListing};
+
+use crate::compile::{Compiler, Only, positive_terms};
+use crate::highlight::{Highlighted, Highlighter};
+use crate::parse::{Expr, parse};
+use crate::rank::Ranking;
+use crate::{Error, Result};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Blended relevance (BM25 × age × size), see [`Ranking`].
+    #[default]
+    Relevance,
+    /// Most recently published first.
+    Newest,
+    /// Least recently published first.
+    Oldest,
+    /// Largest file first.
+    Largest,
+    /// Smallest file first.
+    Smallest,
+    /// Most pages first.
+    Pages,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Ok(match s {
+            "relevance" => Sort::Relevance,
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            "largest" => Sort::Largest,
+            "smallest" => Sort::Smallest,
+            "pages" => Sort::Pages,
+            _ => {
+                return Err(format!(
+                    "unknown sort '{s}' (relevance, newest, oldest, largest, smallest, pages)"
+                ));
+            }
+        })
+    }
+}
+
+/// What to search for and how to return it.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query, in the query language (`docs/query-language.md`).
+    pub query: String,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+    /// Order.
+    pub sort: Sort,
+    /// Attach an [`Explanation`] to every hit.
+    pub explain: bool,
+    /// Compute [`Facets`] over all matches.
+    pub facets: bool,
+    /// "Now" in Unix seconds, for `age:` filters and the age factor
+    /// (default: the current time).
+    pub now: Option<i64>,
+    /// Characters of snippet to show around the first match.
+    pub fragment_chars: usize,
+}
+
+impl SearchRequest {
+    /// A request for the first 10 hits of `query` by relevance.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            offset: 0,
+            limit: 10,
+            sort: Sort::Relevance,
+            explain: false,
+            facets: false,
+            now: None,
+            fragment_chars: 120,
+        }
+    }
+}
+
+/// The score of a hit, broken into its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Explanation {
+    /// BM25 of the whole query (sum of the field parts for plain AND/OR queries).
+    pub bm25: f32,
+    /// BM25 contribution of the title words (boost included).
+    pub bm25_title: f32,
+    /// BM25 contribution of the title character n-grams (boost included).
+    pub bm25_title_grams: f32,
+    /// BM25 contribution of the snippet words (boost included).
+    pub bm25_snippet: f32,
+    /// Age factor, in `[1 − age_weight, 1]`.
+    pub age_factor: f64,
+    /// Size factor, in `[1 − size_weight, 1]`.
+    pub size_factor: f64,
+    /// `bm25 × age_factor × size_factor`.
+    pub score: f64,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Listing id.
+    pub id: String,
+    /// Ranking score (blended for relevance order; BM25 otherwise).
+    pub score: f64,
+    /// The stored listing.
+    pub listing: StoredListing,
+    /// The normalised title with highlights.
+    pub title: Highlighted,
+    /// A window of the normalised snippet with highlights.
+    pub snippet: Highlighted,
+    /// The score's parts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
+}
+
+/// Counts of all matches by size bucket and by publication year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// `(bucket label, count)` in increasing size; buckets are fixed.
+    pub size: Vec<(String, u64)>,
+    /// `(year, count)`, oldest first; listings without a date are left out.
+    pub year: Vec<(i32, u64)>,
+}
+
+/// Hits of a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Number of matching listings (before offset/limit).
+    pub total: usize,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Facet counts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// Searches one index. Cheap to share between threads (`&self` methods);
+/// it sees new commits of a writer in another thread or process shortly
+/// after they happen (or at once after [`Searcher::reload`]).
+pub struct Searcher {
+    index: ListingIndex,
+    reader: IndexReader,
+    ranking: Ranking,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher")
+            .field("index", &self.index)
+            .field("ranking", &self.ranking)
+            .finish()
+    }
+}
+
+/// Fast-field columns of one segment used by ranking.
+struct Columns {
+    pages: Option<Column<u64>>,
+    size: Option<Column<u64>>,
+    published: Option<Column<DateTime>>,
+}
+
+impl Columns {
+    fn of(seg: &SegmentReader) -> Columns {
+        let ff = seg.fast_fields();
+        Columns {
+            pages: ff.u64(names::PAGES).ok(),
+            size: ff.u64(names::SIZE).ok(),
+            published: ff.date(names::PUBLISHED).ok(),
+        }
+    }
+    fn pages(&self, doc: DocId) -> u64 {
+        self.pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+    }
+    fn size(&self, doc: DocId) -> u64 {
+        self.size.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+    }
+    fn published(&self, doc: DocId) -> Option<i64> {
+        self.published.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs())
+    }
+}
+
+fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+impl Searcher {
+    /// A searcher over `index` with the default [`Ranking`].
+    ///
+    /// # Errors
+    /// From tantivy, opening the reader.
+    pub fn new(index: ListingIndex) -> Result<Self> {
+        let reader = index.reader()?;
+        Ok(Searcher { index, reader, ranking: Ranking::default() })
+    }
+
+    /// Replaces the ranking parameters.
+    pub fn with_ranking(mut self, ranking: Ranking) -> Self {
+        self.ranking = ranking;
+        self
+    }
+
+    /// The ranking parameters.
+    pub fn ranking(&self) -> &Ranking {
+        &self.ranking
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &ListingIndex {
+        &self.index
+    }
+
+    /// Makes the latest commit visible now.
+    ///
+    /// # Errors
+    /// From tantivy.
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of listings in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Parses and compiles `query` (for benchmarks and tools).
+    ///
+    /// # Errors
+    /// [`Error::Parse`] for a malformed query.
+    pub fn compile(&self, query: &str, now: Option<i64>) -> Result<(Expr, Box<dyn Query>)> {
+        let expr = parse(query)?;
+        let q = self.compiler(now.unwrap_or_else(now_secs)).compile(&expr);
+        Ok((expr, q))
+    }
+
+    fn compiler(&self, now: i64) -> Compiler<'_> {
+        Compiler {
+            analyzer: self.index.analyzer(),
+            fields: self.index.fields(),
+            ranking: &self.ranking,
+            now,
+        }
+    }
+
+    /// Runs a search.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] for a malformed query (with its position), or an
+    /// index error.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let now = req.now.unwrap_or_else(now_secs);
+        let expr = parse(&req.query)?;
+        let compiler = self.compiler(now);
+        let query = compiler.compile(&expr);
+        let searcher = self.reader.searcher();
+        let total = query.count(&searcher)?;
+        let ranked = match req.sort {
+            Sort::Relevance => self.top_blended(&searcher, &*query, req.offset + req.limit, now)?,
+            sort => sorted(&searcher, &*query, sort, req.offset + req.limit)?,
+        };
+        let mut terms = Vec::new();
+        positive_terms(&expr, &mut terms);
+        let analyzer = self.index.analyzer();
+        let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()));
+        let mut hits = Vec::with_capacity(req.limit);
+        for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let bytes = doc
+                .get_first(self.index.fields().doc)
+                .and_then(|v| v.as_bytes())
+                .ok_or(Error::MissingStoredDocument)?;
+            let listing = StoredListing::from_bytes(bytes)?;
+            let explanation = if req.explain {
+                Some(self.explain(&searcher, &compiler, &expr, &*query, addr, now)?)
+            } else {
+                None
+            };
+            hits.push(Hit {
+                id: listing.listing.id.clone(),
+                score,
+                title: highlighter.highlight(analyzer, &listing.listing.title_norm),
+                snippet: highlighter.fragment(
+                    analyzer,
+                    &listing.listing.snippet_norm,
+                    req.fragment_chars,
+                ),
+                listing,
+                explanation,
+            });
+        }
+        let facets =
+            if req.facets { Some(searcher.search(&*query, &FacetCollector)?) } else { None };
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    /// The best `need` documents by blended score, exactly.
+    ///
+    /// BM25 top-k (block-max WAND inside tantivy) then re-rank; k grows
+    /// until the `need`-th blended score is at least the k-th BM25 score,
+    /// the most any document outside the top k could reach (factors ≤ 1).
+    fn top_blended(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        need: usize,
+        now: i64,
+    ) -> Result<Vec<(f64, DocAddress)>> {
+        if need == 0 {
+            return Ok(Vec::new());
+        }
+        let mut k = (need * 4).max(64);
+        let mut columns: Vec<Option<Columns>> =
+            (0..searcher.segment_readers().len()).map(|_| None).collect();
+        loop {
+            let top: Vec<(Score, DocAddress)> =
+                searcher.search(query, &TopDocs::with_limit(k).order_by_score())?;
+            let exhausted = top.len() < k;
+            let kth = top.last().map_or(0.0, |t| t.0 as f64);
+            let mut blended: Vec<(f64, DocAddress)> = top
+                .into_iter()
+                .map(|(s, addr)| {
+                    let cols = columns[addr.segment_ord as usize].get_or_insert_with(|| {
+                        Columns::of(searcher.segment_reader(addr.segment_ord))
+                    });
+                    (s as f64 * self.factors(cols, addr.doc_id, now).0, addr)
+                })
+                .collect();
+            blended.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let settled = blended.len() >= need && blended[need - 1].0 >= kth;
+            if exhausted || !self.ranking.blends() || settled {
+                blended.truncate(need);
+                return Ok(blended);
+            }
+            k *= 4;
+        }
+    }
+
+    /// (product, age factor, size factor) of a document.
+    fn factors(&self, cols: &Columns, doc: DocId, now: i64) -> (f64, f64, f64) {
+        let a = self.ranking.age_factor(cols.published(doc), now);
+        let s = self.ranking.size_factor(cols.pages(doc));
+        (a * s, a, s)
+    }
+
+    fn explain(
+        &self,
+        searcher: &tantivy::Searcher,
+        compiler: &Compiler<'_>,
+        expr: &Expr,
+        query: &dyn Query,
+        addr: DocAddress,
+        now: i64,
+    ) -> Result<Explanation> {
+        let value = |q: &dyn Query| q.explain(searcher, addr).map_or(0.0, |e| e.value());
+        let bm25 = value(query);
+        let cols = Columns::of(searcher.segment_reader(addr.segment_ord));
+        let (f, age_factor, size_factor) = self.factors(&cols, addr.doc_id, now);
+        Ok(Explanation {
+            bm25,
+            bm25_title: value(&*compiler.field_query(expr, Only::Title)),
+            bm25_title_grams: value(&*compiler.field_query(expr, Only::TitleGrams)),
+            bm25_snippet: value(&*compiler.field_query(expr, Only::Snippet)),
+            age_factor,
+            size_factor,
+            score: bm25 as f64 * f,
+        })
+    }
+}
+
+/// Top `need` documents by a fast field; ties by BM25, then index order.
+fn sorted(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    need: usize,
+) -> Result<Vec<(f64, DocAddress)>> {
+    if need == 0 {
+        return Ok(Vec::new());
+    }
+    let collector = TopDocs::with_limit(need).tweak_score(move |seg: &SegmentReader| {
+        let cols = Columns::of(seg);
+        move |doc: DocId, score: Score| {
+            let key: i64 = match sort {
+                Sort::Newest => cols.published(doc).unwrap_or(i64::MIN),
+                Sort::Oldest => cols.published(doc).map_or(i64::MIN, |p| -p),
+                Sort::Largest => cols.size(doc) as i64,
+                Sort::Smallest => -(cols.size(doc) as i64),
+                Sort::Pages | Sort::Relevance => cols.pages(doc) as i64,
+            };
+            (key, score)
+        }
+    });
+    let top: Vec<((i64, Score), DocAddress)> = searcher.search(query, &collector)?;
+    Ok(top.into_iter().map(|((_, s), a)| (s as f64, a)).collect())
+}
+
+const SIZE_BUCKETS: &[(&str, u64)] = &[
+    ("<100 KB", 100 << 10),
+    ("100 KB–1 MB", 1 << 20),
+    ("1–10 MB", 10 << 20),
+    ("10–100 MB", 100 << 20),
+    ("≥100 MB", u64::MAX),
+];
+
+struct FacetCollector;
+
+struct FacetSegment {
+    cols: Columns,
+    size: [u64; 5],
+    year: BTreeMap<i32, u64>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        Ok(FacetSegment { cols: Columns::of(seg), size: [0; 5], year: BTreeMap::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(Vec<u64>, BTreeMap<i32, u64>)>) -> tantivy::Result<Facets> {
+        let mut size = [0u64; 5];
+        let mut year = BTreeMap::new();
+        for (s, y) in fruits {
+            for (i, n) in s.into_iter().enumerate() {
+                size[i] += n;
+            }
+            for (k, n) in y {
+                *year.entry(k).or_insert(0) += n;
+            }
+        }
+        Ok(Facets {
+            size: SIZE_BUCKETS.iter().zip(size).map(|((l, _), n)| (l.to_string(), n)).collect(),
+            year: year.into_iter().collect(),
+        })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = (Vec<u64>, BTreeMap<i32, u64>);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let s = self.cols.size(doc);
+        let bucket = SIZE_BUCKETS.iter().position(|&(_, lim)| s < lim).unwrap_or(4);
+        self.size[bucket] += 1;
+        if let Some(p) = self.cols.published(doc) {
+            if let Ok(ts) = jiff::Timestamp::from_second(p) {
+                *self
+                    .year
+                    .entry(i32::from(ts.to_zoned(jiff::tz::TimeZone::UTC).year()))
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.size.to_vec(), self.year)
+    }
+}
