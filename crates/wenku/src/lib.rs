@@ -1,2 +1,351 @@
-//! wenku: full-text search for Chinese document catalogs.
+//! wenku (文库): full-text search for Chinese document catalogs.
+//!
+//! This is the one crate an application depends on. It ties together
+//! [`listing`] (raw catalog pages → records), [`index`] (Chinese analysis
+//! and the tantivy index) and [`query`] (query language, ranking,
+//! highlights) behind one type, [`Wenku`]:
+//!
+//! ```
+//! use wenku::{IndexOptions, SearchRequest, Wenku};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // An index in RAM; `Wenku::open_or_create(dir, ..)` for one on disk.
+//! let wenku = Wenku::create_in_ram()?;
+//!
+//! // Feed it raw listing pages (or files and directories with `add_paths`).
+//! let page = " 3 GPU利用率优化指南 每个请求单独进GPU，利用率不高0 码力 | 38 页 | 2.25 MB | 1 年前3\n共 1 条\n- 1\n";
+//! let mut indexer = wenku.indexer(&IndexOptions::default())?;
+//! indexer.add_text("page.txt", page)?;
+//! let report = indexer.commit()?;
+//! assert_eq!(report.indexed, 1);
+//! wenku.reload()?;
+//!
+//! // Search with the query language.
+//! let results = wenku.search(&SearchRequest::new("利用率 pages:>10"))?;
+//! assert_eq!(results.total, 1);
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.listing.listing.pages, 38);
+//! assert_eq!(hit.title.render("[", "]"), "3 GPU[利用率]优化指南");
+//! # Ok(()) }
+//! ```
+//!
+//! Searching is thread-safe (`&self`) and may run while another thread
+//! indexes: a search sees the last commit.
 #![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use wenku_index as index;
+pub use wenku_listing as listing;
+pub use wenku_query as query;
+
+pub use wenku_index::{AddOutcome, ListingIndex, StoredListing, WriteStats, WriterOptions};
+pub use wenku_listing::{Footer, Item, Listing, ParseOptions, Source};
+pub use wenku_query::{
+    Explanation, Facets, Highlighted, Hit, Ranking, SearchRequest, SearchResults, Sort, Span,
+};
+
+use wenku_index::analysis::ANALYSIS_VERSION;
+use wenku_listing::CatalogReader;
+use wenku_query::Searcher;
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or parsing the catalog failed as a whole (a bad *line* is
+    /// not an error: it is counted in [`IndexReport`]).
+    #[error(transparent)]
+    Listing(#[from] wenku_listing::Error),
+    /// Opening or writing the index failed.
+    #[error(transparent)]
+    Index(#[from] wenku_index::Error),
+    /// The search failed (a malformed query among others).
+    #[error(transparent)]
+    Query(#[from] wenku_query::Error),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Settings of an indexing run.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// Writer threads and memory.
+    pub writer: WriterOptions,
+    /// Capture time and encoding of raw pages.
+    pub parse: ParseOptions,
+    /// How many malformed-line errors to keep in the report (all are
+    /// counted). Default 20.
+    pub keep_errors: Option<usize>,
+}
+
+/// Where an indexing run stands, passed to progress callbacks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Listing records read so far.
+    pub listings: u64,
+    /// Malformed lines so far.
+    pub malformed: u64,
+    /// Files finished so far.
+    pub files_done: u64,
+}
+
+/// Summary of an indexing run.
+#[derive(Debug, Default)]
+pub struct IndexReport {
+    /// Listing records read (every listing line).
+    pub listings_read: u64,
+    /// Distinct listings written in this run.
+    pub indexed: u64,
+    /// Listings collapsed into an earlier one with the same id.
+    pub duplicates: u64,
+    /// Lines that could not be used (counted; see `errors`).
+    pub malformed: u64,
+    /// The first malformed-line errors, with file and line.
+    pub errors: Vec<wenku_listing::Error>,
+    /// Page footers seen (`共 N 条`).
+    pub footers: Vec<Footer>,
+    /// Input bytes (sum of file sizes given to `add_paths`, or text length).
+    pub bytes_read: u64,
+    /// Bytes of listing text indexed (normalised title + snippet).
+    pub text_bytes: u64,
+    /// Wall time since the indexer was created.
+    pub elapsed: Duration,
+}
+
+/// An open index with its searcher.
+pub struct Wenku {
+    index: ListingIndex,
+    searcher: Searcher,
+}
+
+impl std::fmt::Debug for Wenku {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wenku").field("index", &self.index).finish()
+    }
+}
+
+impl Wenku {
+    /// Opens an existing index.
+    ///
+    /// # Errors
+    /// No index at `dir`, or one built with an incompatible analysis.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        Self::wrap(ListingIndex::open(dir.as_ref())?)
+    }
+
+    /// Opens the index at `dir`, creating it if needed; `user_dict` is a
+    /// jieba-format dictionary stored with a new index (and checked against
+    /// the stored one for an existing index).
+    ///
+    /// # Errors
+    /// I/O, an incompatible index, an invalid or different dictionary.
+    pub fn open_or_create(dir: impl AsRef<Path>, user_dict: Option<&str>) -> Result<Self> {
+        Self::wrap(ListingIndex::open_or_create(dir.as_ref(), user_dict)?)
+    }
+
+    /// A new index in RAM.
+    ///
+    /// # Errors
+    /// From tantivy.
+    pub fn create_in_ram() -> Result<Self> {
+        Self::wrap(ListingIndex::create_in_ram(Default::default())?)
+    }
+
+    fn wrap(index: ListingIndex) -> Result<Self> {
+        let searcher = Searcher::new(index.clone()).map_err(Error::Query)?;
+        Ok(Wenku { index, searcher })
+    }
+
+    /// Replaces the ranking parameters.
+    pub fn with_ranking(mut self, ranking: Ranking) -> Self {
+        self.searcher = self.searcher.with_ranking(ranking);
+        self
+    }
+
+    /// Starts an indexing run. Only one may be open per index at a time
+    /// (tantivy's writer lock), also across processes.
+    ///
+    /// # Errors
+    /// The index is locked by another writer.
+    pub fn indexer(&self, options: &IndexOptions) -> Result<Indexer> {
+        Ok(Indexer {
+            writer: self.index.writer(&options.writer)?,
+            parse: options.parse,
+            keep_errors: options.keep_errors.unwrap_or(20),
+            report: IndexReport::default(),
+            started: Instant::now(),
+        })
+    }
+
+    /// Runs a search.
+    ///
+    /// # Errors
+    /// A malformed query ([`wenku_query::Error::Parse`], with the character
+    /// position), or an index error.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        Ok(self.searcher.search(request)?)
+    }
+
+    /// Makes the last commit visible to searches now (they see it within
+    /// about a second otherwise).
+    ///
+    /// # Errors
+    /// From tantivy.
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.searcher.reload()?)
+    }
+
+    /// The searcher (ranking parameters, compiled queries).
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    /// The index.
+    pub fn index(&self) -> &ListingIndex {
+        &self.index
+    }
+
+    /// Number of listings in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Version of the analysis pipeline this build uses.
+    pub fn analysis_version() -> u32 {
+        ANALYSIS_VERSION
+    }
+}
+
+/// An indexing run: add listings, then [`commit`](Indexer::commit) once.
+/// Dropping it (or the process dying) before the commit leaves the index
+/// as it was after the previous commit.
+pub struct Indexer {
+    writer: wenku_index::ListingWriter,
+    parse: ParseOptions,
+    keep_errors: usize,
+    report: IndexReport,
+    started: Instant,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer").field("report", &self.report).finish_non_exhaustive()
+    }
+}
+
+impl Indexer {
+    /// Adds one record (upsert by id).
+    ///
+    /// # Errors
+    /// From the index writer.
+    pub fn add(&mut self, listing: &Listing) -> Result<AddOutcome> {
+        self.report.listings_read += 1;
+        Ok(self.writer.add(listing)?)
+    }
+
+    /// Parses and adds raw pages or JSON Lines from files and directories
+    /// (walked recursively). Malformed lines are counted and kept in the
+    /// report; the rest is indexed. `progress` is called every 1000
+    /// listings and after each file.
+    ///
+    /// # Errors
+    /// A path that cannot be opened or walked, or an index error.
+    pub fn add_paths(
+        &mut self,
+        paths: &[PathBuf],
+        mut progress: impl FnMut(&Progress),
+    ) -> Result<()> {
+        for p in paths {
+            self.report.bytes_read += input_bytes(p);
+        }
+        let reader = CatalogReader::open(paths, self.parse)?;
+        self.consume(reader, &mut progress)
+    }
+
+    /// Parses and adds raw page text (or JSON Lines) held in memory; `name`
+    /// stands for the file name in sources and errors.
+    ///
+    /// # Errors
+    /// An index error.
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
+        self.report.bytes_read += text.len() as u64;
+        let reader =
+            CatalogReader::from_reader(name, std::io::Cursor::new(text.to_owned()), self.parse);
+        self.consume(reader, &mut |_| {})
+    }
+
+    fn consume(
+        &mut self,
+        reader: CatalogReader,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<()> {
+        let mut p = Progress::default();
+        let mut last_file: Option<String> = None;
+        for item in reader {
+            match item {
+                Ok(Item::Listing(l)) => {
+                    if last_file.as_deref() != Some(l.source.file.as_str()) {
+                        if last_file.is_some() {
+                            p.files_done += 1;
+                            progress(&p);
+                        }
+                        last_file = Some(l.source.file.clone());
+                    }
+                    self.add(&l)?;
+                    p.listings += 1;
+                    if p.listings % 1000 == 0 {
+                        progress(&p);
+                    }
+                }
+                Ok(Item::Footer(f)) => self.report.footers.push(f),
+                // a bad line or an unreadable file: reported, the rest indexed
+                Err(e) => self.malformed(e, &mut p),
+            }
+        }
+        p.files_done += u64::from(last_file.is_some());
+        progress(&p);
+        Ok(())
+    }
+
+    fn malformed(&mut self, e: wenku_listing::Error, p: &mut Progress) {
+        tracing::debug!("{e}");
+        self.report.malformed += 1;
+        p.malformed += 1;
+        if self.report.errors.len() < self.keep_errors {
+            self.report.errors.push(e);
+        }
+    }
+
+    /// The report so far.
+    pub fn report(&self) -> &IndexReport {
+        &self.report
+    }
+
+    /// Commits atomically and returns the run's report.
+    ///
+    /// # Errors
+    /// From the index writer; the previous commit stays intact.
+    pub fn commit(self) -> Result<IndexReport> {
+        let mut report = self.report;
+        let stats = self.writer.commit()?;
+        report.indexed = stats.distinct;
+        report.duplicates = stats.duplicates;
+        report.text_bytes = stats.text_bytes;
+        report.elapsed = self.started.elapsed();
+        Ok(report)
+    }
+}
+
+/// Total size of the files under `path` (0 where it cannot be read).
+fn input_bytes(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else { return 0 };
+    if meta.is_file() {
+        return meta.len();
+    }
+    std::fs::read_dir(path)
+        .map(|rd| rd.flatten().map(|e| input_bytes(&e.path())).sum())
+        .unwrap_or(0)
+}
