@@ -101,11 +101,11 @@ fn repeated_title(body: &str) -> Option<usize> {
 }
 
 fn fold_char(c: char) -> char {
-    if matches!(c, '\u{2E80}'..='\u{2FD5}') || !c.is_ascii() {
-        let n = normalize(c.encode_utf8(&mut [0; 4]));
-        n.chars().next().unwrap_or(c).to_ascii_lowercase()
-    } else {
+    use unicode_normalization::UnicodeNormalization;
+    if c.is_ascii() {
         c.to_ascii_lowercase()
+    } else {
+        std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase()
     }
 }
 
