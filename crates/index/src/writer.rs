@@ -83,12 +83,22 @@ pub struct WriteStats {
 pub struct ListingWriter {
     writer: IndexWriter,
     fields: Fields,
-    /// id → times seen in this run.
-    seen: HashMap<u128, u32>,
+    /// id → times seen in this run, and where it was first seen.
+    seen: HashMap<u128, FirstSeen>,
+    /// Interned source file names (index = `FirstSeen::file`).
+    files: Vec<String>,
     /// Whether the index had documents when the run began (then every add
     /// is an upsert and must delete an older copy first).
     upsert: bool,
     stats: WriteStats,
+}
+
+/// Where a listing was first read in this run.
+#[derive(Debug, Clone, Copy)]
+struct FirstSeen {
+    count: u32,
+    file: u32,
+    line: u64,
 }
 
 fn id_key(id: &str) -> u128 {
@@ -114,6 +124,7 @@ impl ListingWriter {
             writer,
             fields: *index.fields(),
             seen: HashMap::new(),
+            files: Vec::new(),
             upsert,
             stats: WriteStats::default(),
         })
@@ -121,19 +132,34 @@ impl ListingWriter {
 
     /// Adds a listing, replacing any document with the same id.
     ///
+    /// A listing seen again in the same run replaces the first copy with
+    /// its count raised; the stored record stays the first one read (its
+    /// source file and line), so results do not depend on how many repeats
+    /// follow.
+    ///
     /// # Errors
     /// From tantivy (the writer's threads failed).
     pub fn add(&mut self, listing: &Listing) -> Result<AddOutcome> {
         self.stats.added += 1;
         let key = id_key(&listing.id);
-        let seen = self.seen.entry(key).or_insert(0);
-        *seen += 1;
-        let seen = *seen;
+        let file = self.intern(&listing.source.file);
+        let first =
+            self.seen.entry(key).or_insert(FirstSeen { count: 0, file, line: listing.source.line });
+        first.count += 1;
+        let first = *first;
+        let seen = first.count;
         let id_term = Term::from_field_text(self.fields.id, &listing.id);
         if seen > 1 || self.upsert {
             self.writer.delete_term(id_term);
         }
-        let doc = self.document(listing, seen)?;
+        let doc = if seen > 1 {
+            let mut original = listing.clone();
+            original.source.file.clone_from(&self.files[first.file as usize]);
+            original.source.line = first.line;
+            self.document(&original, seen)?
+        } else {
+            self.document(listing, seen)?
+        };
         self.writer.add_document(doc)?;
         if seen == 1 {
             self.stats.distinct += 1;
@@ -143,6 +169,16 @@ impl ListingWriter {
             self.stats.duplicates += 1;
             Ok(AddOutcome::Duplicate { seen })
         }
+    }
+
+    fn intern(&mut self, file: &str) -> u32 {
+        if self.files.last().is_none_or(|f| f != file) {
+            if let Some(i) = self.files.iter().rposition(|f| f == file) {
+                return i as u32;
+            }
+            self.files.push(file.to_string());
+        }
+        (self.files.len() - 1) as u32
     }
 
     /// Deletes the listing with `id` (if any) at the next commit.

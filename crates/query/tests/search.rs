@@ -1,0 +1,311 @@
+//! Search behaviour on real text: the seed page alone, and the seed page
+//! plus the dev corpus (`../shared/corpus/dev`, skipped when absent).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use wenku_index::analysis::Analyzer;
+use wenku_index::{ListingIndex, WriterOptions};
+use wenku_listing::{CatalogReader, Item, ParseOptions};
+use wenku_query::{SearchRequest, SearchResults, Searcher, Sort};
+
+/// Capture time of the dev corpus (its README); used for the seed page too.
+const AS_OF: &str = "2026-08-26T08:00:00Z";
+/// "Now" for age filters and the age factor: fixed, so tests do not drift.
+const NOW: i64 = 1_787_731_200; // 2026-08-26T08:00:00Z
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seed() -> PathBuf {
+    workspace().join("data/sample/seed-page.txt")
+}
+
+fn dev_pages() -> Option<PathBuf> {
+    let p = workspace().join("../shared/corpus/dev/pages");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("dev corpus not found at {}: skipping", p.display());
+        None
+    }
+}
+
+fn build(paths: &[PathBuf]) -> Searcher {
+    let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
+    let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 50 << 20 }).unwrap();
+    let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), ..Default::default() };
+    for item in CatalogReader::open(paths, opts).unwrap() {
+        if let Item::Listing(l) = item.unwrap() {
+            w.add(&l).unwrap();
+        }
+    }
+    w.commit().unwrap();
+    let s = Searcher::new(index).unwrap();
+    s.reload().unwrap();
+    s
+}
+
+static SEED: LazyLock<Searcher> = LazyLock::new(|| build(&[seed()]));
+static DEV: LazyLock<Option<Searcher>> = LazyLock::new(|| dev_pages().map(|p| build(&[seed(), p])));
+
+fn run(s: &Searcher, query: &str, limit: usize, sort: Sort) -> SearchResults {
+    let mut req = SearchRequest::new(query);
+    req.limit = limit;
+    req.sort = sort;
+    req.now = Some(NOW);
+    s.search(&req).unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+/// Seed line numbers of the hits (all hits).
+fn seed_lines(query: &str) -> BTreeSet<u64> {
+    run(&SEED, query, 100, Sort::Relevance)
+        .hits
+        .iter()
+        .map(|h| h.listing.listing.source.line)
+        .collect()
+}
+
+fn lines(v: &[u64]) -> BTreeSet<u64> {
+    v.iter().copied().collect()
+}
+
+mod analysis_acceptance {
+    //! Issue 4: what the analysis must find.
+    use super::*;
+
+    #[test]
+    fn seed_line_1_is_found_by_words_inside_noisy_text() {
+        for q in ["CUDA", "cuda", "利用率", "目录", "压力工具", "大量请求", "ＣＵＤＡ"]
+        {
+            assert!(seed_lines(q).contains(&1), "help: {q} should find seed line 1");
+        }
+    }
+
+    #[test]
+    fn code_and_versions() {
+        // lines 4/5 are one listing (collapsed), line 8 is 3.7.13
+        assert_eq!(seed_lines("breakpointhook"), lines(&[4, 8]));
+        assert_eq!(seed_lines("sys.breakpointhook"), lines(&[4, 8]));
+        assert_eq!(seed_lines("3.11"), lines(&[3]));
+        assert_eq!(seed_lines("3.8.20"), lines(&[4]));
+        assert_eq!(seed_lines("bisect"), lines(&[3, 6, 9, 10]));
+        // only the 3.7.13 snippet reaches `__getattribute__()`
+        assert_eq!(seed_lines("__getattribute__"), lines(&[8]));
+        assert!(seed_lines("BERT").contains(&1) && seed_lines("py binding").contains(&1));
+    }
+
+    #[test]
+    fn traditional_query_finds_simplified_text() {
+        assert_eq!(seed_lines("標準庫"), lines(&[3, 4, 6, 7, 8, 9, 10]));
+        assert_eq!(seed_lines("標準庫"), seed_lines("标准库"));
+    }
+
+    #[test]
+    fn phrase_across_a_word_boundary() {
+        // jieba cuts 机器学习 | 性能 | 优化; the phrase spans two words
+        assert_eq!(seed_lines("\"学习性能\""), lines(&[1]));
+        assert_eq!(seed_lines("\"性能 优化\""), lines(&[1]));
+        // order matters in a phrase
+        assert!(seed_lines("\"优化性能\"").is_empty());
+    }
+
+    #[test]
+    fn single_character_and_substring_of_a_title() {
+        let Some(dev) = DEV.as_ref() else { return };
+        let r = run(dev, "灯", 10, Sort::Relevance);
+        assert!(r.hits.iter().any(|h| h.listing.listing.title.contains("交通灯")), "灯");
+        // 可读 inside a longer word of a title (character n-grams)
+        let r = run(dev, "表", 10, Sort::Relevance);
+        assert!(r.total > 0);
+    }
+}
+
+mod operators {
+    use super::*;
+
+    #[test]
+    fn and_or_not_parentheses_fields() {
+        assert_eq!(seed_lines("bisect 3.13"), lines(&[9, 10]));
+        assert_eq!(seed_lines("bisect OR breakpointhook"), lines(&[3, 4, 6, 8, 9, 10]));
+        assert_eq!(seed_lines("bisect -3.13"), lines(&[3, 6]));
+        assert_eq!(seed_lines("(3.11 OR 3.10) bisect"), lines(&[3, 6]));
+        assert_eq!(seed_lines("title:python"), lines(&[1, 2, 3, 4, 6, 7, 8, 9, 10]));
+        assert_eq!(seed_lines("title:bisect"), lines(&[]));
+        assert_eq!(seed_lines("snippet:bisect"), lines(&[3, 6, 9, 10]));
+        assert_eq!(seed_lines("-python"), lines(&[]));
+        assert_eq!(seed_lines("-title:python"), lines(&[]));
+        assert_eq!(seed_lines("-标准库"), lines(&[1, 2]));
+    }
+
+    #[test]
+    fn filters() {
+        assert_eq!(seed_lines("pages:>2000"), lines(&[3, 6, 7, 9, 10]));
+        assert_eq!(seed_lines("pages:30..50"), lines(&[1, 2]));
+        assert_eq!(seed_lines("size:<5MB"), lines(&[1]));
+        assert_eq!(seed_lines("size:>=11MB"), lines(&[3, 9, 10]));
+        assert_eq!(seed_lines("price:0"), lines(&[1, 2, 3, 4, 6, 7, 8, 9, 10]));
+        // the seed page says 1 年前 for lines 1-2 and 9 月前 for the rest
+        assert_eq!(seed_lines("age:>300d"), lines(&[1, 2]));
+        assert_eq!(seed_lines("age:<1y"), lines(&[3, 4, 6, 7, 8, 9, 10]));
+        // 1 年前 → 2025-08-26, 9 月前 → 2025-11-29 (as of 2026-08-26)
+        assert_eq!(seed_lines("published:<2025-10"), lines(&[1, 2]));
+        assert_eq!(seed_lines("published:2025-11"), lines(&[3, 4, 6, 7, 8, 9, 10]));
+        assert_eq!(seed_lines("published:>=2025-11-01"), lines(&[3, 4, 6, 7, 8, 9, 10]));
+        assert_eq!(seed_lines("标准库 pages:<2000 size:>9MB"), lines(&[4, 8]));
+        assert_eq!(seed_lines("标准库 pages:<2000 size:>9.5MB"), lines(&[4]));
+    }
+
+    #[test]
+    fn filters_alone_list_everything_matching() {
+        let r = run(&SEED, "pages:>=0", 100, Sort::Relevance);
+        assert_eq!(r.total, 9, "10 lines, lines 4 and 5 collapsed");
+        assert_eq!(r.hits.len(), 9);
+    }
+
+    #[test]
+    fn duplicates_appear_once_with_their_count() {
+        let r = run(&SEED, "3.8.20", 10, Sort::Relevance);
+        assert_eq!(r.total, 1);
+        assert_eq!(r.hits[0].listing.dup_count, 2);
+    }
+
+    #[test]
+    fn malformed_queries_are_errors_with_positions() {
+        for (q, want) in [
+            (
+                "pages:>abc",
+                "invalid query at character 8: expected a whole number after 'pages:', found 'abc'",
+            ),
+            (
+                "\"bisect",
+                "invalid query at character 1: unbalanced quote: this '\"' is never closed",
+            ),
+            (
+                "(bisect",
+                "invalid query at character 1: unbalanced parenthesis: this '(' is never closed",
+            ),
+        ] {
+            let err = SEED.search(&SearchRequest::new(q)).unwrap_err();
+            assert_eq!(err.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn pagination() {
+        let all: Vec<String> =
+            run(&SEED, "python", 100, Sort::Relevance).hits.into_iter().map(|h| h.id).collect();
+        let mut req = SearchRequest::new("python");
+        req.now = Some(NOW);
+        req.offset = 2;
+        req.limit = 3;
+        let page: Vec<String> = SEED.search(&req).unwrap().hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(page, all[2..5]);
+    }
+}
+
+mod sorting {
+    use super::*;
+
+    fn values(sort: Sort, f: impl Fn(&wenku_listing::Listing) -> i64) -> Vec<i64> {
+        run(&SEED, "python", 100, sort).hits.iter().map(|h| f(&h.listing.listing)).collect()
+    }
+
+    #[test]
+    fn every_sort_orders_its_key() {
+        let published = |l: &wenku_listing::Listing| l.published.unwrap().as_second();
+        let size = |l: &wenku_listing::Listing| l.size_bytes as i64;
+        let pages = |l: &wenku_listing::Listing| i64::from(l.pages);
+        let desc = |v: &[i64]| v.windows(2).all(|w| w[0] >= w[1]);
+        let asc = |v: &[i64]| v.windows(2).all(|w| w[0] <= w[1]);
+        assert!(desc(&values(Sort::Newest, published)));
+        assert!(asc(&values(Sort::Oldest, published)));
+        assert!(desc(&values(Sort::Largest, size)));
+        assert!(asc(&values(Sort::Smallest, size)));
+        assert!(desc(&values(Sort::Pages, pages)));
+        assert_eq!(values(Sort::Largest, size)[0], (11.74 * 1048576.0f64).round() as i64);
+    }
+
+    #[test]
+    fn ties_are_deterministic() {
+        let a: Vec<String> =
+            run(&SEED, "标准库", 100, Sort::Newest).hits.into_iter().map(|h| h.id).collect();
+        let b: Vec<String> =
+            run(&SEED, "标准库", 100, Sort::Newest).hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(a, b);
+    }
+}
+
+mod highlighting {
+    use super::*;
+
+    fn first_hit_title(q: &str) -> String {
+        run(&SEED, q, 1, Sort::Relevance).hits[0].title.render("[", "]")
+    }
+
+    #[test]
+    fn titles_and_snippets_are_marked_on_the_right_characters() {
+        assert_eq!(first_hit_title("机器学习"), "4 Python[机器学习]性能优化");
+        assert_eq!(first_hit_title("標準庫 3.11"), "Python [标准库]参考指南 [3].[11].10");
+        let hit = &run(&SEED, "利用率", 1, Sort::Relevance).hits[0];
+        let s = &hit.snippet;
+        assert!(!s.spans.is_empty());
+        for span in &s.spans {
+            assert_eq!(&s.text[span.start..span.end], "利用率");
+            let chars: String = s
+                .text
+                .chars()
+                .skip(span.char_start)
+                .take(span.char_end - span.char_start)
+                .collect();
+            assert_eq!(chars, "利用率");
+        }
+    }
+}
+
+mod ranking {
+    use super::*;
+
+    #[test]
+    fn explain_parts_multiply_to_the_score() {
+        let mut req = SearchRequest::new("bisect 标准库");
+        req.now = Some(NOW);
+        req.explain = true;
+        let r = SEED.search(&req).unwrap();
+        for h in &r.hits {
+            let e = h.explanation.unwrap();
+            assert!((e.score - h.score).abs() < 1e-6 * h.score.max(1.0), "{e:?} vs {}", h.score);
+            let parts = e.bm25_title + e.bm25_title_grams + e.bm25_snippet;
+            assert!((parts - e.bm25).abs() < 1e-3 * e.bm25.max(1.0), "{e:?}");
+            assert!(e.age_factor <= 1.0 && e.size_factor <= 1.0);
+        }
+    }
+
+    #[test]
+    fn blended_top_k_equals_a_full_sort() {
+        // the early-terminating top-k must give the order a full re-rank gives
+        let Some(dev) = DEV.as_ref() else { return };
+        for q in ["数组", "python", "tidb", "的", "pages:>=0"] {
+            let top = run(dev, q, 10, Sort::Relevance);
+            let all = run(dev, q, 10_000, Sort::Relevance);
+            let ids = |r: &SearchResults| {
+                r.hits.iter().take(10).map(|h| h.id.clone()).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&top), ids(&all), "{q}");
+        }
+    }
+
+    #[test]
+    fn facets_count_every_match() {
+        let mut req = SearchRequest::new("python");
+        req.now = Some(NOW);
+        req.facets = true;
+        let r = SEED.search(&req).unwrap();
+        let f = r.facets.unwrap();
+        assert_eq!(f.size.iter().map(|(_, n)| n).sum::<u64>(), r.total as u64);
+        assert_eq!(f.year.iter().map(|(_, n)| n).sum::<u64>(), r.total as u64);
+        assert_eq!(f.size.iter().find(|(l, _)| l == "1–10 MB").unwrap().1, 3);
+    }
+}
