@@ -25,43 +25,124 @@ use unicode_normalization::UnicodeNormalization;
 /// (`为例例`) is left doubled.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    if text.is_ascii() {
-        collapse_into(text, &mut out);
+    if normalize_simple(text, &mut out) {
         return out;
     }
-    // (char after NFKC, was a radical code point)
-    let mut chars: Vec<(char, bool)> = Vec::with_capacity(text.len() / 2);
-    for c in text.chars() {
-        if c.is_ascii() {
-            chars.push((c, false));
-        } else if is_radical(c) {
+    out.clear();
+    let mut c = Collapse::new(&mut out);
+    let normed = nfkc_marked(text);
+    let doubled = normed.windows(2).any(|w| w[0].0 == w[1].0 && is_ideograph(w[0].0));
+    if doubled {
+        repair_doubles(&normed, |ch| c.feed(ch));
+    } else {
+        normed.iter().for_each(|p| c.feed(p.0));
+    }
+    c.finish();
+    out
+}
+
+/// The common case in one pass: no radical, no character that needs the
+/// general NFKC algorithm, no doubled ideograph. Then NFKC is a
+/// character-by-character map and there is nothing to repair. Returns
+/// false (with `out` partly written) when the text needs the general path.
+fn normalize_simple(text: &str, out: &mut String) -> bool {
+    let mut c = Collapse::new(out);
+    if text.is_ascii() {
+        text.chars().for_each(|ch| c.feed(ch));
+        c.finish();
+        return true;
+    }
+    let mut prev = '\0';
+    for ch in text.chars() {
+        let m = if ch.is_ascii() {
+            ch
+        } else if is_radical(ch) {
+            return false;
+        } else {
+            match simple_nfkc(ch) {
+                Some(m) => m,
+                None => return false,
+            }
+        };
+        if m == prev && is_ideograph(m) {
+            return false;
+        }
+        prev = m;
+        c.feed(m);
+    }
+    c.finish();
+    true
+}
+
+/// NFKC of `text` as (character, was a radical code point) pairs.
+///
+/// Radicals (U+2E80–U+2EF3, U+2F00–U+2FD5) are mapped one by one and
+/// marked; NFKC of the other non-ASCII characters is done on their maximal
+/// runs (between ASCII characters and radicals), so that composition
+/// cannot join characters across ASCII. A run made only of characters
+/// whose NFKC is one fixed character that can neither compose nor reorder
+/// (CJK ideographs, full-width ASCII, U+3000, NFKC-stable starters) is
+/// mapped character by character, which gives the same result without the
+/// general algorithm.
+fn nfkc_marked(text: &str) -> Vec<(char, bool)> {
+    let mut out: Vec<(char, bool)> = Vec::with_capacity(text.len() / 2);
+    // Open run: (byte offset in text, index in out, all simple so far).
+    let mut run: Option<(usize, usize, bool)> = None;
+    let close = |out: &mut Vec<(char, bool)>, run: Option<(usize, usize, bool)>, end: usize| {
+        if let Some((from, at, false)) = run {
+            out.truncate(at);
+            out.extend(text[from..end].nfkc().map(|c| (c, false)));
+        }
+    };
+    for (i, ch) in text.char_indices() {
+        if ch.is_ascii() {
+            close(&mut out, run.take(), i);
+            out.push((ch, false));
+        } else if is_radical(ch) {
+            close(&mut out, run.take(), i);
             // Radicals decompose to exactly one ideograph.
-            for d in std::iter::once(c).nfkc() {
-                chars.push((d, true));
+            for d in std::iter::once(ch).nfkc() {
+                out.push((d, true));
             }
         } else {
-            chars.push((c, false));
+            let r = run.get_or_insert((i, out.len(), true));
+            match simple_nfkc(ch) {
+                Some(m) => out.push((m, false)),
+                None => {
+                    r.2 = false;
+                    out.push((ch, false));
+                }
+            }
         }
     }
-    // Full NFKC of non-radical text (composition may join characters), done
-    // on runs so ASCII stays on the fast path.
-    let mut normed: Vec<(char, bool)> = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].0.is_ascii() || chars[i].1 {
-            normed.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && !chars[i].0.is_ascii() && !chars[i].1 {
-            i += 1;
-        }
-        normed.extend(chars[start..i].iter().map(|p| p.0).nfkc().map(|c| (c, false)));
-    }
-    let repaired: String = repair_doubles(&normed).into_iter().collect();
-    collapse_into(&repaired, &mut out);
+    close(&mut out, run, text.len());
     out
+}
+
+/// NFKC of a non-ASCII, non-radical character that maps to one character
+/// and takes no part in composition or reordering; `None` otherwise.
+#[inline]
+fn simple_nfkc(c: char) -> Option<char> {
+    match c {
+        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        // NFKC-stable starters: CJK and general punctuation (see the test).
+        '\u{3001}'..='\u{3029}'
+        | '\u{2012}'..='\u{2016}'
+        | '\u{2018}'..='\u{2023}'
+        | '\u{00B7}' => Some(c),
+        _ => slow_simple_nfkc(c),
+    }
+}
+
+/// A character NFKC leaves alone and that cannot compose with its
+/// neighbours: a starter (combining class 0) with NFKC_Quick_Check = Yes.
+fn slow_simple_nfkc(c: char) -> Option<char> {
+    use unicode_normalization::{IsNormalized, char::canonical_combining_class};
+    (canonical_combining_class(c) == 0
+        && unicode_normalization::is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes)
+        .then_some(c)
 }
 
 fn is_radical(c: char) -> bool {
@@ -74,69 +155,129 @@ fn is_ideograph(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// Collapse doubled ideograph pairs, see [`normalize`].
-fn repair_doubles(cs: &[(char, bool)]) -> Vec<char> {
+/// Length (in pairs, and end index) of the run of doubled pairs at `i`,
+/// and whether a first copy was a radical; `firsts` gets each first copy.
+fn doubled_run(
+    cs: &[(char, bool)],
+    i: usize,
+    mut firsts: impl FnMut(char),
+) -> (usize, usize, bool) {
     let n = cs.len();
-    let mut out = Vec::with_capacity(n);
+    let mut j = i;
+    let mut pairs = 0;
+    let mut any_radical = false;
+    while j + 1 < n && cs[j].0 == cs[j + 1].0 && is_ideograph(cs[j].0) && !cs[j + 1].1 {
+        any_radical |= cs[j].1;
+        firsts(cs[j].0);
+        pairs += 1;
+        j += 2;
+        // `⾏行行`: a radical copy followed by two ideograph copies.
+        if cs[j - 2].1 && j < n && cs[j].0 == cs[j - 1].0 && !cs[j].1 {
+            j += 1;
+        }
+    }
+    (pairs, j, any_radical)
+}
+
+/// Collapse doubled ideograph pairs, see [`normalize`]; `emit` gets the
+/// repaired characters in order.
+fn repair_doubles(cs: &[(char, bool)], mut emit: impl FnMut(char)) {
+    let n = cs.len();
     let mut i = 0;
     while i < n {
-        // Measure the run of doubled pairs starting at i.
-        let mut j = i;
-        let mut pairs = 0;
-        let mut any_radical = false;
-        let mut firsts: Vec<char> = Vec::new();
-        while j + 1 < n && cs[j].0 == cs[j + 1].0 && is_ideograph(cs[j].0) && !cs[j + 1].1 {
-            any_radical |= cs[j].1;
-            firsts.push(cs[j].0);
-            pairs += 1;
-            j += 2;
-            // `⾏行行`: a radical copy followed by two ideograph copies.
-            if cs[j - 2].1 && j < n && cs[j].0 == cs[j - 1].0 && !cs[j].1 {
-                j += 1;
-            }
-        }
+        let (pairs, j, any_radical) = doubled_run(cs, i, |_| {});
         if pairs == 0 {
-            out.push(cs[i].0);
+            emit(cs[i].0);
             i += 1;
             continue;
         }
         if pairs >= 2 || any_radical {
-            out.extend_from_slice(&firsts);
+            doubled_run(cs, i, &mut emit);
         } else {
-            out.extend_from_slice(&[cs[i].0, cs[i + 1].0]);
+            emit(cs[i].0);
+            emit(cs[i + 1].0);
         }
         i = j;
     }
-    out
 }
 
-/// Collapse whitespace and dot leaders of `text` into `out`: tokens are
-/// the whitespace-separated words; a run of three or more `.` tokens is a
-/// dot leader and is dropped.
-fn collapse_into(text: &str, out: &mut String) {
-    let mut dots = 0usize;
-    let push = |out: &mut String, tok: &str| {
-        if !out.is_empty() {
-            out.push(' ');
+/// Streaming whitespace and dot-leader collapse: tokens are the
+/// whitespace-separated words, joined by one space; a run of three or more
+/// `.` tokens is a dot leader and is dropped.
+struct Collapse<'a> {
+    out: &'a mut String,
+    /// `.` tokens seen since the last other token.
+    dots: usize,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Between,
+    /// A token that so far is just `.`.
+    Dot,
+    InToken,
+}
+
+impl<'a> Collapse<'a> {
+    fn new(out: &'a mut String) -> Self {
+        Collapse { out, dots: 0, state: State::Between }
+    }
+
+    fn sep(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push(' ');
         }
-        out.push_str(tok);
-    };
-    for tok in text.split_whitespace() {
-        if tok == "." {
-            dots += 1;
-            continue;
-        }
-        if (1..3).contains(&dots) {
-            for _ in 0..dots {
-                push(out, ".");
+    }
+
+    /// Before a token that is not `.`: keep fewer than three pending dots.
+    fn flush_dots(&mut self) {
+        if (1..3).contains(&self.dots) {
+            for _ in 0..self.dots {
+                self.sep();
+                self.out.push('.');
             }
         }
-        dots = 0;
-        push(out, tok);
+        self.dots = 0;
     }
-    if (1..3).contains(&dots) {
-        for _ in 0..dots {
-            push(out, ".");
+
+    #[inline(always)]
+    fn feed(&mut self, c: char) {
+        if c.is_whitespace() {
+            if self.state == State::Dot {
+                self.dots += 1;
+            }
+            self.state = State::Between;
+            return;
+        }
+        match self.state {
+            State::InToken => self.out.push(c),
+            State::Between if c == '.' => self.state = State::Dot,
+            State::Between => {
+                self.flush_dots();
+                self.sep();
+                self.out.push(c);
+                self.state = State::InToken;
+            }
+            State::Dot => {
+                self.flush_dots();
+                self.sep();
+                self.out.push('.');
+                self.out.push(c);
+                self.state = State::InToken;
+            }
+        }
+    }
+
+    fn finish(mut self) {
+        if self.state == State::Dot {
+            self.dots += 1;
+        }
+        if (1..3).contains(&self.dots) {
+            for _ in 0..self.dots {
+                self.sep();
+                self.out.push('.');
+            }
         }
     }
 }
@@ -158,6 +299,123 @@ mod tests {
         assert_eq!(normalize("x . . y"), "x . . y");
         assert_eq!(normalize("end ."), "end .");
         assert_eq!(normalize("参数调整常常见见问问题题"), "参数调整常见问题");
+    }
+
+    /// The implementation before the fast paths, kept as a reference.
+    fn reference(text: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        fn collapse_into(text: &str, out: &mut String) {
+            let mut dots = 0usize;
+            let push = |out: &mut String, tok: &str| {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(tok);
+            };
+            for tok in text.split_whitespace() {
+                if tok == "." {
+                    dots += 1;
+                    continue;
+                }
+                if (1..3).contains(&dots) {
+                    for _ in 0..dots {
+                        push(out, ".");
+                    }
+                }
+                dots = 0;
+                push(out, tok);
+            }
+            if (1..3).contains(&dots) {
+                for _ in 0..dots {
+                    push(out, ".");
+                }
+            }
+        }
+        fn repair(cs: &[(char, bool)]) -> Vec<char> {
+            let n = cs.len();
+            let mut out = Vec::with_capacity(n);
+            let mut i = 0;
+            while i < n {
+                let mut j = i;
+                let mut pairs = 0;
+                let mut any_radical = false;
+                let mut firsts: Vec<char> = Vec::new();
+                while j + 1 < n
+                    && cs[j].0 == cs[j + 1].0
+                    && super::is_ideograph(cs[j].0)
+                    && !cs[j + 1].1
+                {
+                    any_radical |= cs[j].1;
+                    firsts.push(cs[j].0);
+                    pairs += 1;
+                    j += 2;
+                    if cs[j - 2].1 && j < n && cs[j].0 == cs[j - 1].0 && !cs[j].1 {
+                        j += 1;
+                    }
+                }
+                if pairs == 0 {
+                    out.push(cs[i].0);
+                    i += 1;
+                    continue;
+                }
+                if pairs >= 2 || any_radical {
+                    out.extend_from_slice(&firsts);
+                } else {
+                    out.extend_from_slice(&[cs[i].0, cs[i + 1].0]);
+                }
+                i = j;
+            }
+            out
+        }
+        let mut out = String::new();
+        let mut chars: Vec<(char, bool)> = Vec::new();
+        for c in text.chars() {
+            if !c.is_ascii() && super::is_radical(c) {
+                chars.extend(std::iter::once(c).nfkc().map(|d| (d, true)));
+            } else {
+                chars.push((c, false));
+            }
+        }
+        let mut normed: Vec<(char, bool)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].0.is_ascii() || chars[i].1 {
+                normed.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && !chars[i].0.is_ascii() && !chars[i].1 {
+                i += 1;
+            }
+            normed.extend(chars[start..i].iter().map(|p| p.0).nfkc().map(|c| (c, false)));
+        }
+        let repaired: String = repair(&normed).into_iter().collect();
+        collapse_into(&repaired, &mut out);
+        out
+    }
+
+    #[test]
+    fn fast_ranges_are_stable() {
+        for c in ('\u{3001}'..='\u{3029}')
+            .chain('\u{2012}'..='\u{2016}')
+            .chain('\u{2018}'..='\u{2023}')
+            .chain(['\u{00B7}'])
+        {
+            assert_eq!(super::slow_simple_nfkc(c), Some(c), "{c:?} U+{:04X}", c as u32);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_as_reference(s in "[ a.\\t\u{3000}\u{2F00}-\u{2F10}\u{4E00}-\u{4E10}\u{FF01}-\u{FF10}\u{0300}-\u{0302}\u{00C0}-\u{00C5}\u{3001}-\u{3040}\u{2010}-\u{2030}\u{00B7}\u{FB00}\u{2460}\u{AC00}\u{1100}\u{1161}]{0,40}") {
+            proptest::prop_assert_eq!(normalize(&s), reference(&s));
+        }
+
+        #[test]
+        fn same_as_reference_any(s in "\\PC{0,60}") {
+            proptest::prop_assert_eq!(normalize(&s), reference(&s));
+        }
     }
 
     #[test]

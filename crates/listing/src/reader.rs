@@ -214,7 +214,7 @@ impl CatalogReader {
         cur.line += 1;
         let at = Source { file: cur.name.clone(), line: cur.line };
         let (text, had_errors) = if cur.encoding == encoding_rs::UTF_8 {
-            match std::str::from_utf8(&self.buf) {
+            match utf8_doubled(&self.buf) {
                 Ok(s) => (std::borrow::Cow::Borrowed(s), false),
                 Err(_) => (String::from_utf8_lossy(&self.buf), true),
             }
@@ -295,6 +295,26 @@ fn detect(head: &[u8]) -> &'static Encoding {
             d.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
         }
     }
+}
+
+/// `std::str::from_utf8`, validating only one half of a line made of two
+/// byte-identical halves (every listing line): the other half is the same
+/// bytes, so it is valid too.
+fn utf8_doubled(buf: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
+    let end = buf.len() - buf.iter().rev().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+    let line = &buf[..end];
+    let half = end / 2;
+    if end >= 64 && end.is_multiple_of(2) && line[..half] == line[half..] {
+        std::str::from_utf8(&line[..half])?;
+        let tail = std::str::from_utf8(&buf[end..])?;
+        debug_assert!(tail.is_ascii());
+        // SAFETY: `line` is two copies of the same bytes and the first copy
+        // is valid UTF-8 (it ends on a character boundary, being a whole
+        // `str`), so their concatenation is valid UTF-8; `buf[end..]` is
+        // ASCII line-end bytes.
+        return Ok(unsafe { std::str::from_utf8_unchecked(buf) });
+    }
+    std::str::from_utf8(buf)
 }
 
 fn footer_total(line: &str) -> Option<u64> {

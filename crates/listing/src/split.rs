@@ -62,8 +62,16 @@ fn key(s: &str) -> String {
 /// number or a re-upload suffix; tldr titles `cmd - text` as `cmd text`).
 /// Take the shortest title whose repeat starts the rest of the body,
 /// compared after normalisation (the snippet's copy may be noised).
+///
+/// Every candidate core starts with the body's first character or with the
+/// first character after a leading number (`12 `), so a boundary whose next
+/// character folds to neither is skipped without building candidates.
 fn repeated_title(body: &str) -> Option<usize> {
     let first_key = |s: &str| s.chars().next().map(fold_char);
+    let lead = first_key(body)?;
+    let after_number = strip_number(body).and_then(first_key);
+    // First ` - ` of the body: the first one in every prefix that holds it.
+    let dash = body.find(" - ");
     for (p, c) in body.char_indices().skip(1) {
         if p > MAX_TITLE {
             break;
@@ -71,28 +79,35 @@ fn repeated_title(body: &str) -> Option<usize> {
         if c == ' ' {
             continue;
         }
+        let s0 = fold_char(c);
+        if s0 != lead && Some(s0) != after_number {
+            continue;
+        }
         let t = body[..p].trim_end();
-        if t.chars().count() < 2 {
+        if t.chars().nth(1).is_none() {
             continue;
         }
         let s = &body[p..];
-        let s0 = fold_char(c);
         let mut cores: [Option<&str>; 4] = [Some(t), strip_number(t), strip_suffix(t), None];
         if let Some(x) = strip_number(t).and_then(strip_suffix) {
             cores[3] = Some(x);
         }
-        let tldr = t.find(" - ").map(|i| format!("{} {}", &t[..i], &t[i + 3..]));
+        let tldr =
+            dash.filter(|i| i + 3 <= t.len()).map(|i| format!("{} {}", &t[..i], &t[i + 3..]));
         let candidates = cores.iter().flatten().copied().chain(tldr.as_deref());
         for core in candidates {
-            if core.chars().count() < 2 || core.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
-                continue;
-            }
             if first_key(core) != Some(s0) {
                 continue;
             }
+            if core.chars().nth(1).is_none()
+                || core.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+            {
+                continue;
+            }
             let want = key(core);
-            let window: String = s.chars().take(core.chars().count() * 2 + 8).collect();
-            if key(&window).starts_with(&want) {
+            let n = core.chars().count() * 2 + 8;
+            let window = &s[..s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)];
+            if key(window).starts_with(&want) {
                 return Some(p);
             }
         }
@@ -104,6 +119,8 @@ fn fold_char(c: char) -> char {
     use unicode_normalization::UnicodeNormalization;
     if c.is_ascii() {
         c.to_ascii_lowercase()
+    } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
+        c
     } else {
         std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase()
     }

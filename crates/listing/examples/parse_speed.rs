@@ -1,0 +1,74 @@
+//! Parse throughput: parse every file of a directory N times and print MB/s
+//! of raw input per thread (best round). `WENKU_DUMP=1` prints every record
+//! as JSON once instead (to compare the output of two parser versions).
+//!
+//! ```text
+//! CARGO_TARGET_DIR=/work/target-listing cargo run --release -p wenku-listing \
+//!     --example parse_speed -- ../shared/corpus/dev/pages 20
+//! ```
+//!
+//! Files are read into memory first, so the number is parsing only
+//! (decoding, halves, tail, split, normalisation, id), not disk I/O.
+
+use std::time::Instant;
+
+use wenku_listing::{CatalogReader, Item, ParseOptions};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().unwrap_or_else(|| "../shared/corpus/dev/pages".to_string());
+    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let dump = std::env::var_os("WENKU_DUMP").is_some();
+    let mut files: Vec<(String, &'static [u8])> = Vec::new();
+    for e in std::fs::read_dir(&dir).expect("read the directory") {
+        let p = e.expect("dir entry").path();
+        if p.is_file() {
+            let data = std::fs::read(&p).expect("read a file");
+            files.push((p.display().to_string(), Vec::leak(data)));
+        }
+    }
+    files.sort();
+    let bytes: usize = files.iter().map(|f| f.1.len()).sum();
+    let opts =
+        ParseOptions { as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()), ..Default::default() };
+    let mut best = f64::INFINITY;
+    let mut best_cpu = f64::INFINITY;
+    let mut listings = 0usize;
+    for _ in 0..if dump { 1 } else { rounds } {
+        let start = Instant::now();
+        let cpu0 = thread_cpu_secs();
+        listings = 0;
+        for (name, data) in &files {
+            for item in CatalogReader::from_reader(name, *data, opts) {
+                if let Ok(Item::Listing(l)) = item {
+                    listings += 1;
+                    if dump {
+                        println!("{}", serde_json::to_string(&l).unwrap());
+                    }
+                    std::hint::black_box(&l);
+                }
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (cpu0, thread_cpu_secs()) {
+            best_cpu = best_cpu.min(b - a);
+        }
+    }
+    eprintln!(
+        "{} files, {:.2} MB, {listings} listings: best of {rounds} rounds {:.2} ms = {:.1} MB/s wall, \
+         {:.1} MB/s thread CPU time",
+        files.len(),
+        bytes as f64 / 1e6,
+        best * 1e3,
+        bytes as f64 / best / 1e6,
+        bytes as f64 / best_cpu / 1e6
+    );
+}
+
+/// CPU time of this thread (Linux `/proc/thread-self/schedstat`), which a
+/// busy shared machine distorts less than wall time.
+fn thread_cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
