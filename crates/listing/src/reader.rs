@@ -63,6 +63,11 @@ struct Current {
     mode: Mode,
     as_of: Option<jiff::Timestamp>,
     footer: Option<Footer>,
+    /// Bytes read so far (after the BOM).
+    offset: usize,
+    /// The first `valid` bytes (after the BOM) were checked to be UTF-8 by
+    /// the encoding detector; lines inside them are not checked again.
+    valid: usize,
 }
 
 /// Streaming reader over one or more catalog files or directories.
@@ -153,11 +158,17 @@ impl CatalogReader {
         mut reader: Box<dyn BufRead + Send>,
         as_of: Option<jiff::Timestamp>,
     ) {
-        let (encoding, mode, bom) = match reader.fill_buf() {
+        let (encoding, mode, bom, valid) = match reader.fill_buf() {
             Ok(head) => {
-                let (enc, bom) = match Encoding::for_bom(head) {
-                    Some((e, n)) => (e, n),
-                    None => (self.opts.encoding.unwrap_or_else(|| detect(head)), 0),
+                let (enc, bom, valid) = match Encoding::for_bom(head) {
+                    Some((e, n)) => (e, n, 0),
+                    None => match self.opts.encoding {
+                        Some(e) => (e, 0, 0),
+                        None => {
+                            let (e, valid) = detect(head);
+                            (e, 0, valid)
+                        }
+                    },
                 };
                 let first = head[bom..].iter().find(|b| !b.is_ascii_whitespace());
                 let mode = if name.ends_with(".jsonl") || first == Some(&b'{') {
@@ -165,7 +176,7 @@ impl CatalogReader {
                 } else {
                     Mode::Raw
                 };
-                (enc, mode, bom)
+                (enc, mode, bom, valid)
             }
             Err(err) => {
                 self.pending.push_back(Err(Error::Io { path: name, err }));
@@ -173,7 +184,17 @@ impl CatalogReader {
             }
         };
         reader.consume(bom);
-        self.current = Some(Current { name, reader, line: 0, encoding, mode, as_of, footer: None });
+        self.current = Some(Current {
+            name,
+            reader,
+            line: 0,
+            encoding,
+            mode,
+            as_of,
+            footer: None,
+            offset: 0,
+            valid,
+        });
     }
 
     fn open_next_file(&mut self) -> bool {
@@ -212,9 +233,13 @@ impl CatalogReader {
             }
         }
         cur.line += 1;
+        let line_start = cur.offset;
+        cur.offset += self.buf.len();
+        // Inside the prefix the detector validated: no need to check again.
+        let prevalidated = line_start < cur.offset && cur.offset <= cur.valid;
         let at = Source { file: cur.name.clone(), line: cur.line };
         let (text, had_errors) = if cur.encoding == encoding_rs::UTF_8 {
-            match utf8_doubled(&self.buf) {
+            match utf8_doubled(&self.buf, prevalidated) {
                 Ok(s) => (std::borrow::Cow::Borrowed(s), false),
                 Err(_) => (String::from_utf8_lossy(&self.buf), true),
             }
@@ -285,14 +310,16 @@ impl Iterator for CatalogReader {
 
 /// Encoding of a file without BOM: UTF-8 when the head is valid UTF-8 (a
 /// character cut at the end of the head is allowed), else chardetng.
-fn detect(head: &[u8]) -> &'static Encoding {
+/// Also returns how many leading bytes of `head` are known valid UTF-8
+/// (ending on a character boundary), 0 when not UTF-8.
+fn detect(head: &[u8]) -> (&'static Encoding, usize) {
     match std::str::from_utf8(head) {
-        Ok(_) => encoding_rs::UTF_8,
-        Err(e) if e.error_len().is_none() => encoding_rs::UTF_8,
+        Ok(_) => (encoding_rs::UTF_8, head.len()),
+        Err(e) if e.error_len().is_none() => (encoding_rs::UTF_8, e.valid_up_to()),
         Err(_) => {
             let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             d.feed(head, head.len() < SNIFF);
-            d.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+            (d.guess(Some(b"cn"), chardetng::Utf8Detection::Allow), 0)
         }
     }
 }
@@ -300,7 +327,16 @@ fn detect(head: &[u8]) -> &'static Encoding {
 /// `std::str::from_utf8`, validating only one half of a line made of two
 /// byte-identical halves (every listing line): the other half is the same
 /// bytes, so it is valid too.
-fn utf8_doubled(buf: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
+///
+/// `prevalidated`: `buf` lies inside a prefix of the input found valid
+/// (and starts and ends on a character boundary: after a `\n` or at the
+/// start of the input, and at a `\n` or the end of that prefix).
+fn utf8_doubled(buf: &[u8], prevalidated: bool) -> std::result::Result<&str, std::str::Utf8Error> {
+    if prevalidated {
+        // SAFETY: see `prevalidated`; a part of a valid UTF-8 string cut
+        // at character boundaries is valid UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(buf) });
+    }
     let end = buf.len() - buf.iter().rev().take_while(|b| matches!(b, b'\n' | b'\r')).count();
     let line = &buf[..end];
     let half = end / 2;
@@ -328,4 +364,40 @@ fn page_link(line: &str) -> Option<u32> {
         return None;
     }
     n.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines past the validated head, or straddling its end, are checked
+    /// (the head is the reader's first buffer; here smaller than the input).
+    #[test]
+    fn invalid_utf8_after_the_head_is_reported() {
+        let good = " 标题 正文1 码力 | 2 页 | 3.12 KB | 9 月前4";
+        let mut text = Vec::new();
+        for _ in 0..40 {
+            text.extend_from_slice(format!("{good}{good}\n").as_bytes());
+        }
+        let mut bad = format!("{good}{good}").into_bytes();
+        let half = bad.len() / 2;
+        bad[10] = 0xff;
+        bad[half + 10] = 0xff;
+        text.extend_from_slice(&bad);
+        text.push(b'\n');
+        for cap in [100, 997, 4096] {
+            let r = std::io::BufReader::with_capacity(cap, std::io::Cursor::new(text.clone()));
+            let items: Vec<_> =
+                CatalogReader::from_reader("t", r, ParseOptions::default()).collect();
+            let decode: Vec<u64> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Err(Error::Decode { at, .. }) => Some(at.line),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(decode, vec![41], "capacity {cap}");
+            assert_eq!(items.iter().filter(|i| matches!(i, Ok(Item::Listing(_)))).count(), 41);
+        }
+    }
 }
