@@ -309,3 +309,50 @@ mod ranking {
         assert_eq!(f.size.iter().find(|(l, _)| l == "1–10 MB").unwrap().1, 3);
     }
 }
+
+mod blend_cases {
+    //! Hand-checked cases of the blended order (docs/ranking.md).
+    use super::*;
+    use wenku_listing::{Source, parse_listing_text};
+
+    fn index_of(lines: &[&str]) -> Searcher {
+        let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
+        let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20 }).unwrap();
+        for (i, text) in lines.iter().enumerate() {
+            let src = Source { file: "cases.txt".into(), line: i as u64 + 1 };
+            w.add(&parse_listing_text(text, src, Some(AS_OF.parse().unwrap())).unwrap()).unwrap();
+        }
+        w.commit().unwrap();
+        let s = Searcher::new(index).unwrap();
+        s.reload().unwrap();
+        s
+    }
+
+    fn order(s: &Searcher, q: &str) -> Vec<u64> {
+        run(s, q, 10, Sort::Relevance).hits.iter().map(|h| h.listing.listing.source.line).collect()
+    }
+
+    #[test]
+    fn exact_title_match_beats_a_fresh_weak_hit() {
+        let s = index_of(&[
+            " 读书笔记 今天翻了翻 Python 标准库参考指南 的目录，记了几条0 码力 | 1 页 | 3.00 KB | 1 小时前1",
+            " Python 标准库参考指南 3.13 bisect --- 数组二分算法 . . . . 263 8.7.1 性能说明0 码力 | 2246 页 | 11.74 MB | 3 年前3",
+        ]);
+        assert_eq!(order(&s, "Python 标准库参考指南"), vec![2, 1]);
+    }
+
+    #[test]
+    fn a_year_old_full_manual_beats_a_fresh_one_page_note_with_the_same_title_words() {
+        let s = index_of(&[
+            " Python 标准库 笔记 记几个常用模块 os sys json0 码力 | 1 页 | 2.10 KB | 2 天前1",
+            " Python 标准库 3.10 目录 内置函数 12 内置常量 30 内置类型 35 异常 99 文本处理服务 1200 码力 | 1980 页 | 9.76 MB | 1 年前2",
+        ]);
+        assert_eq!(order(&s, "Python 标准库"), vec![2, 1]);
+        // with equal size, the fresher one wins
+        let s = index_of(&[
+            " Python 标准库 3.10 目录 内置函数 12 内置常量 30 内置类型 35 异常 99 文本处理服务 1200 码力 | 1980 页 | 9.76 MB | 5 年前2",
+            " Python 标准库 3.12 目录 内置函数 12 内置常量 30 内置类型 35 异常 99 文本处理服务 1200 码力 | 1980 页 | 9.76 MB | 2 天前2",
+        ]);
+        assert_eq!(order(&s, "Python 标准库"), vec![2, 1]);
+    }
+}
