@@ -31,22 +31,28 @@ fn main() {
     let bytes: usize = files.iter().map(|f| f.1.len()).sum();
     let opts =
         ParseOptions { as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()), ..Default::default() };
+    if dump {
+        for item in CatalogReader::open(&[&dir], opts).expect("open the directory") {
+            if let Ok(Item::Listing(l)) = item {
+                println!("{}", serde_json::to_string(&l).unwrap());
+            }
+        }
+        return;
+    }
+    // One reader over the pages concatenated in file order, as a catalog
+    // in one file (the reader's title memory spans the whole input).
+    let all: &'static [u8] = Vec::leak(files.iter().flat_map(|f| f.1.iter().copied()).collect());
     let mut best = f64::INFINITY;
     let mut best_cpu = f64::INFINITY;
     let mut listings = 0usize;
-    for _ in 0..if dump { 1 } else { rounds } {
+    for _ in 0..rounds {
         let start = Instant::now();
         let cpu0 = thread_cpu_secs();
         listings = 0;
-        for (name, data) in &files {
-            for item in CatalogReader::from_reader(name, *data, opts) {
-                if let Ok(Item::Listing(l)) = item {
-                    listings += 1;
-                    if dump {
-                        println!("{}", serde_json::to_string(&l).unwrap());
-                    }
-                    std::hint::black_box(&l);
-                }
+        for item in CatalogReader::from_reader("all", all, opts) {
+            if let Ok(Item::Listing(l)) = item {
+                listings += 1;
+                std::hint::black_box(&l);
             }
         }
         best = best.min(start.elapsed().as_secs_f64());

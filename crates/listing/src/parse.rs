@@ -1,7 +1,7 @@
 //! One listing line → listing texts (halves) → records.
 
 use crate::normalize::normalize;
-use crate::split::split_title;
+use crate::split::{TitleMemory, split_title};
 use crate::{Age, AgeUnit, Error, Listing, Result, Source};
 
 const PRICE_SEP: &str = " 码力 | ";
@@ -172,6 +172,16 @@ pub fn parse_listing_text(
     source: Source,
     as_of: Option<jiff::Timestamp>,
 ) -> Result<Listing> {
+    parse_text(text, source, as_of, None)
+}
+
+/// [`parse_listing_text`] with the reader's memory of titles.
+pub(crate) fn parse_text(
+    text: &str,
+    source: Source,
+    as_of: Option<jiff::Timestamp>,
+    memory: Option<&mut TitleMemory>,
+) -> Result<Listing> {
     let text = text.trim_matches(|c: char| c.is_whitespace());
     let sep = text
         .rfind(PRICE_SEP)
@@ -183,12 +193,18 @@ pub fn parse_listing_text(
             "expected the end of the listing after the trailing integer",
         ));
     }
-    Ok(build(text, tail, source, as_of))
+    Ok(build(text, tail, source, as_of, memory))
 }
 
-fn build(text: &str, tail: Tail, source: Source, as_of: Option<jiff::Timestamp>) -> Listing {
+fn build(
+    text: &str,
+    tail: Tail,
+    source: Source,
+    as_of: Option<jiff::Timestamp>,
+    memory: Option<&mut TitleMemory>,
+) -> Listing {
     let body = text[..tail.price_start].trim();
-    let (title, snippet) = split_title(body);
+    let (title, snippet) = split_title(body, memory);
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
     let id = listing_id(&title_norm, &snippet_norm, tail.pages, tail.size_bytes);
@@ -251,12 +267,13 @@ pub(crate) fn parse_line(
     line: &str,
     at: &Source,
     as_of: Option<jiff::Timestamp>,
+    mut memory: Option<&mut TitleMemory>,
     out: &mut Vec<Result<Listing>>,
 ) {
     let line = line.trim_end_matches(['\r', '\n']);
     let n = line.len();
     if n.is_multiple_of(2) && line.is_char_boundary(n / 2) && line[..n / 2] == line[n / 2..] {
-        out.push(parse_listing_text(&line[..n / 2], at.clone(), as_of));
+        out.push(parse_text(&line[..n / 2], at.clone(), as_of, memory));
         return;
     }
     // Cut after every tail.
@@ -297,7 +314,7 @@ pub(crate) fn parse_line(
             "listing line holds differing halves; one record per half");
     }
     for h in distinct {
-        out.push(parse_listing_text(h, at.clone(), as_of));
+        out.push(parse_text(h, at.clone(), as_of, memory.as_deref_mut()));
     }
     let rest = line[start..].trim();
     if !rest.is_empty() {

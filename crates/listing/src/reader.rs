@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::Encoding;
 
 use crate::parse::parse_line;
+use crate::split::TitleMemory;
 use crate::{Error, Listing, Result, Source};
 
 /// How far into a file the encoding detector looks.
@@ -85,6 +86,9 @@ pub struct CatalogReader {
     pending: VecDeque<Result<Item>>,
     buf: Vec<u8>,
     scratch: Vec<Result<Listing>>,
+    /// Titles found by reliable rules, to split later listings of the same
+    /// documents (bounded, see `TitleMemory`).
+    titles: TitleMemory,
 }
 
 impl std::fmt::Debug for CatalogReader {
@@ -148,6 +152,7 @@ impl CatalogReader {
             pending: VecDeque::new(),
             buf: Vec::with_capacity(8192),
             scratch: Vec::new(),
+            titles: TitleMemory::default(),
         }
     }
 
@@ -285,7 +290,7 @@ impl CatalogReader {
             self.pending.push_back(Ok(Item::Footer(f)));
         }
         let as_of = cur.as_of;
-        parse_line(line, &at, as_of, &mut self.scratch);
+        parse_line(line, &at, as_of, Some(&mut self.titles), &mut self.scratch);
         self.pending.extend(self.scratch.drain(..).map(|r| r.map(Item::Listing)));
         true
     }

@@ -1,24 +1,144 @@
 //! Title/snippet split. There is no delimiter between them; the rules
 //! below are tried in order and measured in docs/listing-format.md.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use crate::normalize::normalize;
 
 /// Suffixes re-uploads add to a title that the snippet does not repeat.
-const TITLE_SUFFIXES: [&str; 6] = ["（完整版）", "(完整版)", " - 副本", ".pdf", " 最新版", "（1）"];
+const TITLE_SUFFIXES: [&str; 8] =
+    ["（完整版）", "(完整版)", " - 副本", ".pdf", " 最新版", "（1）", "【精华】", "（高清）"];
 
 /// How far into the body (bytes) a title may end.
 const MAX_TITLE: usize = 360;
 
 /// Split `body` (the listing text without its tail, trimmed) into title
 /// and snippet, both trimmed. The snippet may be empty.
-pub(crate) fn split_title(body: &str) -> (&str, &str) {
-    let end = python_doc_title(body)
+///
+/// With a `memory`, titles found by a reliable rule (Python suffix,
+/// repeated title, marker, PyTorch mapping) are remembered, and a body
+/// that no reliable rule splits is split after the longest remembered
+/// title it starts with (before the shape guess).
+pub(crate) fn split_title<'a>(
+    body: &'a str,
+    memory: Option<&mut TitleMemory>,
+) -> (&'a str, &'a str) {
+    let reliable = python_doc_title(body)
         .or_else(|| repeated_title(body))
         .or_else(|| marker(body))
-        .or_else(|| torch_title(body))
-        .unwrap_or_else(|| fallback(body));
+        .or_else(|| torch_title(body));
+    let end = match (reliable, memory) {
+        (Some(end), Some(m)) => {
+            m.learn(body[..end].trim());
+            end
+        }
+        (Some(end), None) => end,
+        (None, Some(m)) => m.lookup(body).unwrap_or_else(|| fallback(body)),
+        (None, None) => fallback(body),
+    };
     let (t, s) = body.split_at(end);
     (t.trim(), s.trim())
+}
+
+/// A bounded memory of titles: 64-bit hashes of titles (and of the title
+/// without a leading re-upload number), in two generations of at most
+/// `CAP / 2` entries; when the young one is full it becomes the old one and
+/// the previous old one is dropped, so recently learned titles are kept
+/// and memory stays under about `CAP × 16` bytes whatever the catalog size.
+#[derive(Debug, Default)]
+pub(crate) struct TitleMemory {
+    young: HashSet<u64, BuildHasherDefault<IdHasher>>,
+    old: HashSet<u64, BuildHasherDefault<IdHasher>>,
+}
+
+/// The keys are already hashes: use them as they are.
+#[derive(Debug, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // FNV's low bits are well mixed after the final multiply; fold the
+        // high half in anyway for the table index.
+        self.0 = n ^ (n >> 32);
+    }
+}
+
+impl TitleMemory {
+    const CAP: usize = 400_000;
+
+    fn insert(&mut self, h: u64) {
+        if self.young.len() >= Self::CAP / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(h);
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        self.young.contains(&h) || self.old.contains(&h)
+    }
+
+    fn learn(&mut self, title: &str) {
+        if title.chars().nth(1).is_none() {
+            return;
+        }
+        self.insert(fnv(title.as_bytes()));
+        if let Some(core) = strip_number(title).filter(|c| c.chars().nth(1).is_some()) {
+            self.insert(fnv(core.as_bytes()));
+        }
+    }
+
+    /// The end of the longest remembered title that `body` starts with,
+    /// after an optional leading number (`4 `) and followed by an optional
+    /// re-upload suffix (`（完整版）`, `(1)`, …).
+    fn lookup(&self, body: &str) -> Option<usize> {
+        if self.young.is_empty() {
+            return None;
+        }
+        let skips = [Some(0), strip_number(body).map(|r| body.len() - r.len())];
+        for skip in skips.into_iter().flatten() {
+            let rest = &body[skip..];
+            let limit = rest.len().min(MAX_TITLE);
+            let bytes = rest.as_bytes();
+            let mut h = FNV_OFFSET;
+            let mut best = None;
+            for (i, &b) in bytes[..limit].iter().enumerate() {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                let end = i + 1;
+                // A title ends at a character boundary, before a snippet.
+                if end < 2 || !rest.is_char_boundary(end) || end == rest.len() {
+                    continue;
+                }
+                if self.contains(h) {
+                    best = Some(end);
+                }
+            }
+            if let Some(end) = best {
+                let mut end = skip + end;
+                let after = &body[end..];
+                if let Some(sfx) = TITLE_SUFFIXES.iter().find(|s| after.starts_with(*s)) {
+                    end += sfx.len();
+                }
+                return Some(end);
+            }
+        }
+        None
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
 /// `… — Python 3.x 文档`: the title ends after `文档`.
