@@ -59,7 +59,14 @@ impl Args {
                 (PathBuf::from(SAMPLE), " (the sample ships with the source tree; pass --data DIR)")
             }
         };
-        dir.canonicalize().with_context(|| format!("cannot find {}{hint}", dir.display()))
+        let dir =
+            dir.canonicalize().with_context(|| format!("cannot find {}{hint}", dir.display()))?;
+        // shorter `file:line`s in the hits when run from the source tree
+        let cwd = std::env::current_dir().and_then(|d| d.canonicalize());
+        Ok(match cwd.ok().and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from)) {
+            Some(rel) if !rel.as_os_str().is_empty() => rel,
+            _ => dir,
+        })
     }
 
     fn as_of(&self) -> Option<jiff::Timestamp> {
@@ -139,6 +146,7 @@ mod tests {
         assert_eq!(a.limit, 3);
         assert_eq!(a.as_of().unwrap().as_second(), 1_787_731_200);
         assert!(a.data().unwrap().join("seed-page.txt").is_file());
+        assert!(a.data().unwrap().ends_with("data/sample"));
     }
 
     #[test]

@@ -1,0 +1,7 @@
+//! Integration tests: run the real `wenku` binary in temporary directories.
+
+mod util;
+
+mod index;
+mod misc;
+mod search;
