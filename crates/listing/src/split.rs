@@ -34,8 +34,10 @@ pub(crate) fn split_title<'a>(
             end
         }
         (Some(end), None) => end,
-        (None, Some(m)) => m.lookup(body).unwrap_or_else(|| fallback(body)),
-        (None, None) => fallback(body),
+        (None, Some(m)) => {
+            m.lookup(body).or_else(|| release_notes(body)).unwrap_or_else(|| fallback(body))
+        }
+        (None, None) => release_notes(body).unwrap_or_else(|| fallback(body)),
     };
     let (t, s) = body.split_at(end);
     (t.trim(), s.trim())
@@ -265,26 +267,47 @@ fn is_ident(t: &str) -> bool {
 
 /// Paddle's PyTorch-mapping pages: `[ 分类 ]torch.name` + snippet.
 fn torch_title(body: &str) -> Option<usize> {
-    if !body.starts_with('[') {
+    let skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
+    if !body[skip..].starts_with('[') {
         return None;
     }
-    let close = body.find(']')?;
+    let close = skip + body[skip..].find(']')?;
     let rest = &body[close + 1..];
     let rest_t = rest.trim_start();
-    let n = rest_t
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
-        .count();
+    let n = rest_t.bytes().take_while(|b| b.is_ascii_alphanumeric() || b"_.\\".contains(b)).count();
     if n == 0 {
         return None;
     }
-    let mut end = body.len() - rest_t.len() + n;
+    let start = body.len() - rest_t.len();
+    let mut end = start + glued_name_end(&rest_t[..n]);
     for s in TITLE_SUFFIXES {
         if body[end..].starts_with(s) {
             end += s.len();
         }
     }
     Some(end)
+}
+
+/// The snippet can follow the API name with no space: the name repeated
+/// (`torch.Tensor.letorch.Tensor.le(other)`) or a window starting inside
+/// the name (`…Module.parametersarameters torch…`). Returns the length of
+/// the name within the identifier run `run`.
+fn glued_name_end(run: &str) -> usize {
+    const MIN: usize = 5;
+    let b = run.as_bytes();
+    // The name, then its repeat (maybe cut): the shortest such name.
+    for k in MIN..b.len().saturating_sub(MIN - 1) {
+        if b.starts_with(&b[k..]) {
+            return k;
+        }
+    }
+    // The name ends with the window's start: the run ends in `YY`.
+    for y in (MIN..=b.len() / 2).rev() {
+        if b[b.len() - 2 * y..b.len() - y] == b[b.len() - y..] {
+            return b.len() - y;
+        }
+    }
+    b.len()
 }
 
 /// No evidence of the boundary: guess from the title's shape.
@@ -300,9 +323,11 @@ fn torch_title(body: &str) -> Option<usize> {
 fn fallback(body: &str) -> usize {
     let mut skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
     let mut prefixed = false;
+    let mut leetcode = false;
     if let Some(n) = problem_number(&body[skip..]) {
         skip += n;
         prefixed = true;
+        leetcode = true;
     } else if let Some(i) = body[skip..].find(" - ").filter(|i| {
         let cmd = &body[skip..skip + i];
         !cmd.is_empty()
@@ -328,7 +353,40 @@ fn fallback(body: &str) -> usize {
         }
         prev_cjk = !c.is_ascii();
     }
+    if leetcode {
+        return leetcode_suffix(body, stop);
+    }
     extend_version(body, stop)
+}
+
+/// TiDB release notes: the title ends after the first `Release Notes`
+/// (`TiDB 6.5.0 Release Notes发版日期：…`; 53 of 54 dev titles that hold it
+/// end there, the other has a re-upload suffix, kept here).
+fn release_notes(body: &str) -> Option<usize> {
+    let head = &body.as_bytes()[..body.len().min(MAX_TITLE)];
+    let i = head.windows(13).position(|w| w.eq_ignore_ascii_case(b"release notes"))?;
+    let mut end = i + 13;
+    if let Some(sfx) = TITLE_SUFFIXES.iter().find(|x| body[end..].starts_with(*x)) {
+        end += sfx.len();
+    }
+    Some(end)
+}
+
+/// After a leetcode title: ` II` (a problem in a series) and ` 🔒`
+/// (premium problem) belong to the title.
+fn leetcode_suffix(body: &str, mut stop: usize) -> usize {
+    for tok in [["I", "II", "III", "IV", "V"].as_slice(), ["🔒"].as_slice()] {
+        let rest = &body[stop..];
+        let t = rest.trim_start();
+        let n = t.find(' ').unwrap_or(t.len());
+        let next_cjk_or_end = t[n..].trim_start().chars().next().is_none_or(|c| !c.is_ascii());
+        if tok.contains(&&t[..n])
+            && (t[..n] == *"🔒" || next_cjk_or_end || t[n..].trim_start().starts_with('🔒'))
+        {
+            stop += rest.len() - t.len() + n;
+        }
+    }
+    stop
 }
 
 /// `2138. `, `LCP 54. `, `面试题 17.04. `: the length of the prefix.
