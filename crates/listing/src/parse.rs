@@ -126,6 +126,11 @@ fn parse_tail(text: &str, sep: usize, at: &Source) -> Result<Tail> {
 ///   above 500: the snippet keeps the fewest leading digits that leave a
 ///   price without a leading zero and at most 500;
 /// - otherwise the whole run is the price.
+///
+/// Two rules come first: after ` 10 ` the snippet keeps one digit (a
+/// power of ten, `<= 10 4`); after an identifier (`t`, `tensor`) the
+/// snippet keeps the most digits that make a token found earlier in the
+/// text (`JOIN t1 … JOIN t1` + `0`).
 fn choose_price(before: &str, run: &str) -> (usize, u32) {
     let base = before.len();
     let whole = |run: &str| run.parse::<u64>().ok().filter(|v| *v <= u32::MAX as u64);
@@ -147,6 +152,30 @@ fn choose_price(before: &str, run: &str) -> (usize, u32) {
         }
         (base + run.len() - 1, (run.as_bytes()[run.len() - 1] - b'0') as u32)
     };
+    let valid = |suf: &str| {
+        (suf.len() == 1 || !suf.starts_with('0'))
+            .then(|| whole(suf))
+            .flatten()
+            .filter(|v| *v <= 500)
+    };
+    // `<= 10 4` + price: a power of ten whose exponent lost its
+    // superscript (leetcode constraints); the exponent is one digit.
+    if let Some(v) = before.ends_with(" 10 ").then(|| valid(&run[1..])).flatten() {
+        return (base + 1, v as u32);
+    }
+    // `t1 a JOIN t1` + price: an identifier that ends in digits and occurs
+    // earlier in the text as a whole token keeps those digits.
+    let word = b.iter().rev().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+    let word_start = before.len() - word;
+    if word > 0 && b[word_start].is_ascii_alphabetic() {
+        for k in (1..run.len()).rev() {
+            let Some(v) = valid(&run[k..]) else { continue };
+            let tok = format!("{}{}", &before[word_start..], &run[..k]);
+            if occurs_as_token(&before[..word_start], &tok) {
+                return (base + k, v as u32);
+            }
+        }
+    }
     if decimal || matches!(last, Some(b' ') | Some(b'#')) {
         return (base + run.len() - 1, (run.as_bytes()[run.len() - 1] - b'0') as u32);
     }
@@ -157,6 +186,18 @@ fn choose_price(before: &str, run: &str) -> (usize, u32) {
         Some(v) if run.len() <= 3 && v <= 500 => (base, v as u32),
         _ => fewest(),
     }
+}
+
+/// `tok` occurs in `text` not preceded by an identifier character and not
+/// followed by a digit.
+fn occurs_as_token(text: &str, tok: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(tok).any(|(i, _)| {
+        let pre = i.checked_sub(1).map(|j| b[j]);
+        let post = b.get(i + tok.len());
+        !pre.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && !post.is_some_and(u8::is_ascii_digit)
+    })
 }
 
 /// Parse one listing text (one half of a listing line).
