@@ -338,8 +338,10 @@ fn fallback(body: &str) -> usize {
         prefixed = true;
     }
     let first_space = body[skip..].find(' ').map_or(body.len(), |i| skip + i);
+    let first = &body[skip..first_space];
     if !prefixed
-        && is_ident(&body[skip..first_space])
+        && is_ident(first)
+        && (first.contains(['_', '.']) || first.starts_with(|c: char| c.is_ascii_lowercase()))
         && body[first_space..].trim_start().chars().next().is_some_and(|c| c.is_ascii())
     {
         return first_space;
@@ -353,10 +355,36 @@ fn fallback(body: &str) -> usize {
         }
         prev_cjk = !c.is_ascii();
     }
+    if let Some(i) = glued_title_word(body, skip) {
+        return i;
+    }
     if leetcode {
         return leetcode_suffix(body, stop);
     }
     extend_version(body, stop)
+}
+
+/// A snippet glued to the title often starts with a word of the title
+/// (`常见SQL优化手段总结SQL 慢了`, `Atomic 原子类总结Atomic 原子类介绍`): the
+/// first place after `skip` where a Chinese character is directly followed
+/// by an ASCII word (≥ 2 letters) that already occurs before it.
+fn glued_title_word(body: &str, skip: usize) -> Option<usize> {
+    let mut prev_cjk = false;
+    for (i, c) in body[skip..].char_indices() {
+        let i = skip + i;
+        if i > MAX_TITLE / 2 {
+            break;
+        }
+        if prev_cjk && c.is_ascii_alphabetic() {
+            let n = body[i..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+            let word = &body[i..i + n];
+            if n >= 2 && body[..i].contains(word) {
+                return Some(i);
+            }
+        }
+        prev_cjk = !c.is_ascii() && c.is_alphabetic();
+    }
+    None
 }
 
 /// TiDB release notes: the title ends after the first `Release Notes`
@@ -375,16 +403,22 @@ fn release_notes(body: &str) -> Option<usize> {
 /// After a leetcode title: ` II` (a problem in a series) and ` 🔒`
 /// (premium problem) belong to the title.
 fn leetcode_suffix(body: &str, mut stop: usize) -> usize {
-    for tok in [["I", "II", "III", "IV", "V"].as_slice(), ["🔒"].as_slice()] {
-        let rest = &body[stop..];
-        let t = rest.trim_start();
-        let n = t.find(' ').unwrap_or(t.len());
-        let next_cjk_or_end = t[n..].trim_start().chars().next().is_none_or(|c| !c.is_ascii());
-        if tok.contains(&&t[..n])
-            && (t[..n] == *"🔒" || next_cjk_or_end || t[n..].trim_start().starts_with('🔒'))
-        {
-            stop += rest.len() - t.len() + n;
-        }
+    // A series number: ` II` then a space, a non-letter or the end (the
+    // snippet may follow with no space: `II]$，…`, `II后，…`).
+    let rest = &body[stop..];
+    let t = rest.trim_start();
+    let n = t.bytes().take_while(|b| matches!(b, b'I' | b'V')).count();
+    let next = t[n..].chars().next();
+    let roman = ["I", "II", "III", "IV", "V"].contains(&&t[..n]);
+    let ends = next.is_none_or(|c| !c.is_ascii_alphabetic() || (n >= 2 && c.is_ascii_lowercase()));
+    if roman && ends && !t[n..].starts_with(". ") {
+        stop += rest.len() - t.len() + n;
+    }
+    // ` 🔒`, maybe glued to the snippet.
+    let rest = &body[stop..];
+    let t = rest.trim_start();
+    if t.starts_with('🔒') {
+        stop += rest.len() - t.len() + '🔒'.len_utf8();
     }
     stop
 }
