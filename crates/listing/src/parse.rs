@@ -125,7 +125,8 @@ fn parse_tail(text: &str, sep: usize, at: &Source) -> Result<Tail> {
 /// - the run follows `[`, `(` or `,`, or is longer than 3 digits, or is
 ///   above 500: the snippet keeps the fewest leading digits that leave a
 ///   price without a leading zero and at most 500;
-/// - otherwise the whole run is the price.
+/// - otherwise the whole run is the price, unless it has a leading zero
+///   (`"0` + `0`: no price is written `00`), then the fewest rule applies.
 ///
 /// Two rules come first: after ` 10 ` the snippet keeps one digit (a
 /// power of ten, `<= 10 4`); after an identifier (`t`, `tensor`) the
@@ -183,7 +184,7 @@ fn choose_price(before: &str, run: &str) -> (usize, u32) {
         return fewest();
     }
     match whole(run) {
-        Some(v) if run.len() <= 3 && v <= 500 => (base, v as u32),
+        Some(v) if run.len() <= 3 && v <= 500 && !run.starts_with('0') => (base, v as u32),
         _ => fewest(),
     }
 }
