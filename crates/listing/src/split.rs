@@ -35,9 +35,9 @@ pub(crate) fn split_title<'a>(
         }
         (Some(end), None) => end,
         (None, Some(m)) => {
-            m.lookup(body).or_else(|| release_notes(body)).unwrap_or_else(|| fallback(body))
+            m.lookup(body).or_else(|| shape_rules(body)).unwrap_or_else(|| fallback(body))
         }
-        (None, None) => release_notes(body).unwrap_or_else(|| fallback(body)),
+        (None, None) => shape_rules(body).unwrap_or_else(|| fallback(body)),
     };
     let (t, s) = body.split_at(end);
     (t.trim(), s.trim())
@@ -149,7 +149,11 @@ fn python_doc_title(body: &str) -> Option<usize> {
     let rest = &body[i + " — Python ".len()..];
     let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
     let rest2 = rest[n..].strip_prefix(" 文档")?;
-    Some(body.len() - rest2.len())
+    let mut end = body.len() - rest2.len();
+    if let Some(sfx) = TITLE_SUFFIXES.iter().find(|s| rest2.starts_with(*s)) {
+        end += sfx.len();
+    }
+    Some(end)
 }
 
 fn strip_number(t: &str) -> Option<&str> {
@@ -398,6 +402,43 @@ fn release_notes(body: &str) -> Option<usize> {
         end += sfx.len();
     }
     Some(end)
+}
+
+/// Source conventions tried before the generic shape guess.
+fn shape_rules(body: &str) -> Option<usize> {
+    release_notes(body).or_else(|| toc_title(body))
+}
+
+/// Manuals: the snippet is a table of contents (`6.19 TiFlash 查询结果物化
+/// . . . 74 6.20 …`), often glued to the title (`参考指南6.19`, or to a
+/// version: `Python 常见问题 3.126.1` = `3.12` + `6.1`). The first entry
+/// number is the one, before the first dot leader, whose successor
+/// (last part + 1) starts a later entry; the title ends before it.
+fn toc_title(body: &str) -> Option<usize> {
+    let leader = body.find(" . . . ")?;
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < leader {
+        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let run_end = i + b[i..].iter().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
+        let run_end = if b[run_end - 1] == b'.' { run_end - 1 } else { run_end };
+        // Every start inside the run (a version may be glued in front).
+        for s in (i..run_end).filter(|&s| s > 0 && b[s].is_ascii_digit()) {
+            let num = &body[s..run_end];
+            let leading_zero = num.starts_with('0') && !num.starts_with("0.");
+            let Some(dot) = num.rfind('.').filter(|_| !leading_zero) else { continue };
+            let Ok(last) = num[dot + 1..].parse::<u32>() else { continue };
+            let succ = format!(" {}.{} ", &num[..dot], last + 1);
+            if body[run_end..].contains(&succ) {
+                return Some(s);
+            }
+        }
+        i = run_end.max(i + 1);
+    }
+    None
 }
 
 /// After a leetcode title: ` II` (a problem in a series) and ` 🔒`
