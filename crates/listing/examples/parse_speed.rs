@@ -1,6 +1,8 @@
 //! Parse throughput: parse every file of a directory N times and print MB/s
-//! of raw input per thread (best round). `WENKU_DUMP=1` prints every record
-//! as JSON once instead (to compare the output of two parser versions).
+//! of raw input per thread (best round). By default one reader reads all
+//! pages concatenated (a catalog in one file); `WENKU_PER_FILE=1` uses one
+//! reader per file (a directory of pages). `WENKU_DUMP=1` prints every
+//! record as JSON once instead (to compare the output of two versions).
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/work/target-listing cargo run --release -p wenku-listing \
@@ -19,6 +21,9 @@ fn main() {
     let dir = args.next().unwrap_or_else(|| "../shared/corpus/dev/pages".to_string());
     let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
     let dump = std::env::var_os("WENKU_DUMP").is_some();
+    // One reader per file (as for a directory of pages) instead of one
+    // reader over all pages concatenated.
+    let per_file = std::env::var_os("WENKU_PER_FILE").is_some();
     let mut files: Vec<(String, &'static [u8])> = Vec::new();
     for e in std::fs::read_dir(&dir).expect("read the directory") {
         let p = e.expect("dir entry").path();
@@ -49,7 +54,12 @@ fn main() {
         let start = Instant::now();
         let cpu0 = thread_cpu_secs();
         listings = 0;
-        for item in CatalogReader::from_reader("all", all, opts) {
+        let readers: Vec<CatalogReader> = if per_file {
+            files.iter().map(|(name, data)| CatalogReader::from_reader(name, *data, opts)).collect()
+        } else {
+            vec![CatalogReader::from_reader("all", all, opts)]
+        };
+        for item in readers.into_iter().flatten() {
             if let Ok(Item::Listing(l)) = item {
                 listings += 1;
                 std::hint::black_box(&l);
