@@ -65,9 +65,17 @@ impl Dir {
     }
 }
 
-/// An index of the seed page shared by the read-only tests.
+/// An index of the seed page shared by the read-only tests. A static is
+/// never dropped, so it lives under cargo's `target/tmp` rather than the
+/// system temporary directory.
 pub fn seed_index() -> &'static Dir {
-    static DIR: LazyLock<Dir> = LazyLock::new(|| Dir::new().indexed(&[Path::new(SEED)]));
+    static DIR: LazyLock<Dir> = LazyLock::new(|| {
+        let tmp = tempfile::Builder::new()
+            .prefix("wenku-cli-seed-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        Dir { tmp }.indexed(&[Path::new(SEED)])
+    });
     &DIR
 }
 
