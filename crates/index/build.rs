@@ -32,10 +32,10 @@ fn main() {
     let mut pairs: Vec<(char, char)> = Vec::new();
     for (c, line) in chars.iter().zip(output.split('\n')) {
         let mut it = line.chars();
-        if let (Some(s), None) = (it.next(), it.next()) {
-            if s != *c {
-                pairs.push((*c, s));
-            }
+        if let (Some(s), None) = (it.next(), it.next())
+            && s != *c
+        {
+            pairs.push((*c, s));
         }
     }
     pairs.sort_unstable();

@@ -416,24 +416,24 @@ fn range<T: Copy + fmt::Debug>(
         .find_map(|op| value.strip_prefix(op).map(|r| (*op, r)))
         .unwrap_or(("", value));
     let rest_pos = pos + op.chars().count();
-    if op.is_empty() {
-        if let Some((a, b)) = value.split_once("..") {
-            let lo = if a.is_empty() {
-                Bound::Unbounded
-            } else {
-                Bound::Included(lit(a).ok_or_else(|| bad(pos, a))?.0)
-            };
-            let b_pos = pos + a.chars().count() + 2;
-            let hi = if b.is_empty() {
-                Bound::Unbounded
-            } else {
-                Bound::Excluded(lit(b).ok_or_else(|| bad(b_pos, b))?.1)
-            };
-            if a.is_empty() && b.is_empty() {
-                return Err(bad(pos, value));
-            }
-            return Ok((lo, hi));
+    if op.is_empty()
+        && let Some((a, b)) = value.split_once("..")
+    {
+        let lo = if a.is_empty() {
+            Bound::Unbounded
+        } else {
+            Bound::Included(lit(a).ok_or_else(|| bad(pos, a))?.0)
+        };
+        let b_pos = pos + a.chars().count() + 2;
+        let hi = if b.is_empty() {
+            Bound::Unbounded
+        } else {
+            Bound::Excluded(lit(b).ok_or_else(|| bad(b_pos, b))?.1)
+        };
+        if a.is_empty() && b.is_empty() {
+            return Err(bad(pos, value));
         }
+        return Ok((lo, hi));
     }
     if rest.is_empty() {
         return Err(err(

@@ -270,15 +270,17 @@ impl Searcher {
         let query = compiler.compile(&expr);
         let searcher = self.reader.searcher();
         let total = query.count(&searcher)?;
+        // never ask collectors for more than there is (huge --offset/--limit)
+        let need = req.offset.saturating_add(req.limit).min(total);
         let ranked = match req.sort {
-            Sort::Relevance => self.top_blended(&searcher, &*query, req.offset + req.limit, now)?,
-            sort => sorted(&searcher, &*query, sort, req.offset + req.limit)?,
+            Sort::Relevance => self.top_blended(&searcher, &*query, need, now)?,
+            sort => sorted(&searcher, &*query, sort, need)?,
         };
         let mut terms = Vec::new();
         positive_terms(&expr, &mut terms);
         let analyzer = self.index.analyzer();
         let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()));
-        let mut hits = Vec::with_capacity(req.limit);
+        let mut hits = Vec::with_capacity(req.limit.min(total));
         for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let bytes = doc
@@ -367,7 +369,7 @@ impl Searcher {
         addr: DocAddress,
         now: i64,
     ) -> Result<Explanation> {
-        let value = |q: &dyn Query| q.explain(searcher, addr).map_or(0.0, |e| e.value());
+        let value = |q: &dyn Query| score_of(searcher, q, addr);
         let bm25 = value(query);
         let cols = Columns::of(searcher.segment_reader(addr.segment_ord));
         let (f, age_factor, size_factor) = self.factors(&cols, addr.doc_id, now);
@@ -381,6 +383,26 @@ impl Searcher {
             score: bm25 as f64 * f,
         })
     }
+}
+
+/// The score `query` gives document `addr`, 0 when it does not match.
+///
+/// Computed with a scorer advanced to the document rather than with
+/// `Query::explain`, whose boolean implementation seeks backwards (a debug
+/// assertion in tantivy) when a clause's first match lies after the document.
+fn score_of(searcher: &tantivy::Searcher, query: &dyn Query, addr: DocAddress) -> f32 {
+    use tantivy::DocSet;
+    use tantivy::query::EnableScoring;
+    let Ok(weight) = query.weight(EnableScoring::enabled_from_searcher(searcher)) else {
+        return 0.0;
+    };
+    let Ok(mut scorer) = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0) else {
+        return 0.0;
+    };
+    if scorer.doc() < addr.doc_id {
+        scorer.seek(addr.doc_id);
+    }
+    if scorer.doc() == addr.doc_id { scorer.score() } else { 0.0 }
 }
 
 /// Top `need` documents by a fast field; ties by BM25, then index order.
@@ -463,13 +485,11 @@ impl SegmentCollector for FacetSegment {
         let s = self.cols.size(doc);
         let bucket = SIZE_BUCKETS.iter().position(|&(_, lim)| s < lim).unwrap_or(4);
         self.size[bucket] += 1;
-        if let Some(p) = self.cols.published(doc) {
-            if let Ok(ts) = jiff::Timestamp::from_second(p) {
-                *self
-                    .year
-                    .entry(i32::from(ts.to_zoned(jiff::tz::TimeZone::UTC).year()))
-                    .or_insert(0) += 1;
-            }
+        if let Some(p) = self.cols.published(doc)
+            && let Ok(ts) = jiff::Timestamp::from_second(p)
+        {
+            let year = i32::from(ts.to_zoned(jiff::tz::TimeZone::UTC).year());
+            *self.year.entry(year).or_insert(0) += 1;
         }
     }
 

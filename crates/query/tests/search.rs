@@ -270,17 +270,35 @@ mod ranking {
 
     #[test]
     fn explain_parts_multiply_to_the_score() {
-        let mut req = SearchRequest::new("bisect 标准库");
-        req.now = Some(NOW);
-        req.explain = true;
-        let r = SEED.search(&req).unwrap();
-        for h in &r.hits {
-            let e = h.explanation.unwrap();
-            assert!((e.score - h.score).abs() < 1e-6 * h.score.max(1.0), "{e:?} vs {}", h.score);
-            let parts = e.bm25_title + e.bm25_title_grams + e.bm25_snippet;
-            assert!((parts - e.bm25).abs() < 1e-3 * e.bm25.max(1.0), "{e:?}");
-            assert!(e.age_factor <= 1.0 && e.size_factor <= 1.0);
+        for q in ["bisect 标准库", "利用率", "python -bisect", "3.8.20 OR 机器学习"] {
+            let mut req = SearchRequest::new(q);
+            req.now = Some(NOW);
+            req.explain = true;
+            let r = SEED.search(&req).unwrap();
+            assert!(!r.hits.is_empty(), "{q}");
+            for h in &r.hits {
+                let e = h.explanation.unwrap();
+                assert!(
+                    (e.score - h.score).abs() < 1e-6 * h.score.max(1.0),
+                    "{e:?} vs {}",
+                    h.score
+                );
+                let parts = e.bm25_title + e.bm25_title_grams + e.bm25_snippet;
+                assert!((parts - e.bm25).abs() < 1e-3 * e.bm25.max(1.0), "{e:?}");
+                assert!(e.age_factor <= 1.0 && e.size_factor <= 1.0);
+            }
         }
+    }
+
+    #[test]
+    fn huge_offset_and_limit_are_fine() {
+        let mut req = SearchRequest::new("python");
+        req.limit = usize::MAX;
+        req.offset = usize::MAX / 2;
+        let r = SEED.search(&req).unwrap();
+        assert_eq!((r.total, r.hits.len()), (9, 0));
+        req.offset = 0;
+        assert_eq!(SEED.search(&req).unwrap().hits.len(), 9);
     }
 
     #[test]
