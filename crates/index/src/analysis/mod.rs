@@ -42,16 +42,39 @@ pub const ANALYSIS_VERSION: u32 = 1;
 /// Tokens longer than this many bytes are dropped (hashes, base64 blobs).
 pub const MAX_TOKEN_BYTES: usize = 100;
 
-/// The jieba dictionary embedded in jieba-rs, loaded once per process.
-pub fn default_jieba() -> Arc<Jieba> {
-    static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
-    JIEBA.get_or_init(|| Arc::new(Jieba::new())).clone()
+/// The jieba dictionary embedded in jieba-rs, loaded once per process, on
+/// first use.
+pub fn default_jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+/// Which jieba a segmenter uses. The default one is loaded lazily: building
+/// its dictionary takes ~150 ms, which a process that never segments a run
+/// of two or more Han characters (an ASCII query, a single-character query)
+/// does not pay.
+#[derive(Clone)]
+pub enum JiebaRef {
+    /// The embedded dictionary, shared by the whole process.
+    Default,
+    /// The embedded dictionary plus a user dictionary.
+    Custom(Arc<Jieba>),
+}
+
+impl JiebaRef {
+    /// The jieba instance (loading the default one if needed).
+    pub fn get(&self) -> &Jieba {
+        match self {
+            JiebaRef::Default => default_jieba(),
+            JiebaRef::Custom(j) => j,
+        }
+    }
 }
 
 /// The analysis pipeline: a shared jieba plus the tokenizers built on it.
 #[derive(Clone)]
 pub struct Analyzer {
-    jieba: Arc<Jieba>,
+    jieba: JiebaRef,
     user_dict: Option<String>,
 }
 
@@ -65,7 +88,7 @@ impl std::fmt::Debug for Analyzer {
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Analyzer { jieba: default_jieba(), user_dict: None }
+        Analyzer { jieba: JiebaRef::Default, user_dict: None }
     }
 }
 
@@ -79,7 +102,7 @@ impl Analyzer {
         let mut jieba = Jieba::new();
         let mut reader: &mut dyn BufRead = &mut dict.as_bytes();
         jieba.load_dict(&mut reader).map_err(|e| Error::Dictionary(e.to_string()))?;
-        Ok(Analyzer { jieba: Arc::new(jieba), user_dict: Some(dict.to_string()) })
+        Ok(Analyzer { jieba: JiebaRef::Custom(Arc::new(jieba)), user_dict: Some(dict.to_string()) })
     }
 
     /// The user dictionary text, if any.

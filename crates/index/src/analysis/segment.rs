@@ -22,11 +22,9 @@
 //! how jieba cut either side, and whatever punctuation or spacing separates
 //! the words (`sys.breakpointhook` ≡ `sys breakpointhook`).
 
-use std::sync::Arc;
-
-use jieba_rs::Jieba;
 use tantivy::tokenizer::Token;
 
+use super::JiebaRef;
 use super::normalize::Normalized;
 
 /// How Han runs are tokenised.
@@ -71,13 +69,13 @@ pub fn is_han(c: char) -> bool {
 /// Cuts normalised text into tokens; see the module docs.
 #[derive(Clone)]
 pub struct Segmenter {
-    jieba: Arc<Jieba>,
+    jieba: JiebaRef,
     mode: Mode,
 }
 
 impl Segmenter {
     /// A segmenter sharing `jieba`.
-    pub fn new(jieba: Arc<Jieba>, mode: Mode) -> Self {
+    pub fn new(jieba: JiebaRef, mode: Mode) -> Self {
         Segmenter { jieba, mode }
     }
 
@@ -132,10 +130,15 @@ impl Segmenter {
         out: &mut Vec<Token>,
     ) {
         let run = &norm.as_str()[start..end];
+        if run.chars().nth(1).is_none() {
+            // one character: its own word, no dictionary needed
+            push(norm, start, end, sig, out);
+            return;
+        }
         let first = out.len();
         let cut = match self.mode {
-            Mode::Query => self.jieba.cut(run, false),
-            _ => self.jieba.cut_for_search(run, false),
+            Mode::Query => self.jieba.get().cut(run, false),
+            _ => self.jieba.get().cut_for_search(run, false),
         };
         for t in cut {
             push(norm, start + t.byte_start, start + t.byte_end, sig + t.start, out);
