@@ -68,7 +68,8 @@ pub fn parse_files(files: &[(String, &'static [u8])]) -> (Vec<Listing>, usize) {
 /// The corpus is missing, or I/O errors.
 pub fn generated_catalog(n: u64, seed: u64) -> anyhow::Result<(PathBuf, Option<GenStats>)> {
     let dir = std::env::temp_dir().join(format!("wenku-benches/gen-{n}-{seed:x}"));
-    let done = dir.join(".complete");
+    // the marker sits next to the directory: every file inside is catalog
+    let done = dir.with_extension("complete");
     if done.exists() {
         return Ok((dir, None));
     }

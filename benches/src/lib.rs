@@ -8,6 +8,7 @@
 //!   with the `tantivy-jieba` tokenizer and tantivy's `QueryParser`, fed the
 //!   same parsed listings;
 //! * [`fixtures`]: inputs shared by the criterion suites and the runner;
+//! * [`queries`]: the fixed 200-query mix of the latency measurements;
 //! * [`rng`]: a tiny deterministic PRNG (no `rand` dependency, so the
 //!   generated catalogs stay byte-identical across dependency updates).
 
@@ -15,4 +16,5 @@ pub mod baseline;
 pub mod corpus;
 pub mod fixtures;
 pub mod generate;
+pub mod queries;
 pub mod rng;
