@@ -13,7 +13,7 @@
 //! let wenku = Wenku::create_in_ram()?;
 //!
 //! // Feed it raw listing pages (or files and directories with `add_paths`).
-//! let page = " 3 GPU利用率优化指南 每个请求单独进GPU，利用率不高0 码力 | 38 页 | 2.25 MB | 1 年前3\n共 1 条\n- 1\n";
+//! let page = " 3 GPU利用率优化指南GPU利用率优化指南 每个请求单独进GPU，利用率不高0 码力 | 38 页 | 2.25 MB | 1 年前3\n共 1 条\n- 1\n";
 //! let mut indexer = wenku.indexer(&IndexOptions::default())?;
 //! indexer.add_text("page.txt", page)?;
 //! let report = indexer.commit()?;
@@ -32,6 +32,11 @@
 //! Searching is thread-safe (`&self`) and may run while another thread
 //! indexes: a search sees the last commit.
 #![deny(missing_docs)]
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
