@@ -137,6 +137,10 @@ pub struct Facets {
     pub size: Vec<(String, u64)>,
     /// `(year, count)`, oldest first; listings without a date are left out.
     pub year: Vec<(i32, u64)>,
+    /// Matching listings that were read more than once (`dup_count > 1`).
+    pub listings_with_copies: u64,
+    /// Copies collapsed into the matching listings (sum of `dup_count − 1`).
+    pub copies_collapsed: u64,
 }
 
 /// Hits of a search.
@@ -171,6 +175,7 @@ impl std::fmt::Debug for Searcher {
 
 /// Fast-field columns of one segment used by ranking.
 struct Columns {
+    dup_count: Option<Column<u64>>,
     pages: Option<Column<u64>>,
     size: Option<Column<u64>>,
     published: Option<Column<DateTime>>,
@@ -180,6 +185,7 @@ impl Columns {
     fn of(seg: &SegmentReader) -> Columns {
         let ff = seg.fast_fields();
         Columns {
+            dup_count: ff.u64(names::DUP_COUNT).ok(),
             pages: ff.u64(names::PAGES).ok(),
             size: ff.u64(names::SIZE).ok(),
             published: ff.date(names::PUBLISHED).ok(),
@@ -187,6 +193,9 @@ impl Columns {
     }
     fn pages(&self, doc: DocId) -> u64 {
         self.pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+    }
+    fn dup_count(&self, doc: DocId) -> u64 {
+        self.dup_count.as_ref().and_then(|c| c.first(doc)).unwrap_or(1)
     }
     fn size(&self, doc: DocId) -> u64 {
         self.size.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
@@ -444,8 +453,16 @@ struct FacetCollector;
 
 struct FacetSegment {
     cols: Columns,
+    counts: Counts,
+}
+
+/// Facet counts of one segment.
+#[derive(Default)]
+struct Counts {
     size: [u64; 5],
     year: BTreeMap<i32, u64>,
+    with_copies: u64,
+    collapsed: u64,
 }
 
 impl Collector for FacetCollector {
@@ -453,47 +470,56 @@ impl Collector for FacetCollector {
     type Child = FacetSegment;
 
     fn for_segment(&self, _: u32, seg: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        Ok(FacetSegment { cols: Columns::of(seg), size: [0; 5], year: BTreeMap::new() })
+        Ok(FacetSegment { cols: Columns::of(seg), counts: Counts::default() })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<(Vec<u64>, BTreeMap<i32, u64>)>) -> tantivy::Result<Facets> {
-        let mut size = [0u64; 5];
-        let mut year = BTreeMap::new();
-        for (s, y) in fruits {
-            for (i, n) in s.into_iter().enumerate() {
-                size[i] += n;
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Facets> {
+        let mut all = Counts::default();
+        for c in fruits {
+            for (i, n) in c.size.into_iter().enumerate() {
+                all.size[i] += n;
             }
-            for (k, n) in y {
-                *year.entry(k).or_insert(0) += n;
+            for (k, n) in c.year {
+                *all.year.entry(k).or_insert(0) += n;
             }
+            all.with_copies += c.with_copies;
+            all.collapsed += c.collapsed;
         }
         Ok(Facets {
-            size: SIZE_BUCKETS.iter().zip(size).map(|((l, _), n)| (l.to_string(), n)).collect(),
-            year: year.into_iter().collect(),
+            size: SIZE_BUCKETS.iter().zip(all.size).map(|((l, _), n)| (l.to_string(), n)).collect(),
+            year: all.year.into_iter().collect(),
+            listings_with_copies: all.with_copies,
+            copies_collapsed: all.collapsed,
         })
     }
 }
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = (Vec<u64>, BTreeMap<i32, u64>);
+    type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        let c = &mut self.counts;
         let s = self.cols.size(doc);
         let bucket = SIZE_BUCKETS.iter().position(|&(_, lim)| s < lim).unwrap_or(4);
-        self.size[bucket] += 1;
+        c.size[bucket] += 1;
+        let copies = self.cols.dup_count(doc);
+        if copies > 1 {
+            c.with_copies += 1;
+            c.collapsed += copies - 1;
+        }
         if let Some(p) = self.cols.published(doc)
             && let Ok(ts) = jiff::Timestamp::from_second(p)
         {
             let year = i32::from(ts.to_zoned(jiff::tz::TimeZone::UTC).year());
-            *self.year.entry(year).or_insert(0) += 1;
+            *c.year.entry(year).or_insert(0) += 1;
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        (self.size.to_vec(), self.year)
+        self.counts
     }
 }

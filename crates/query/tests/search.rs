@@ -325,6 +325,8 @@ mod ranking {
         assert_eq!(f.size.iter().map(|(_, n)| n).sum::<u64>(), r.total as u64);
         assert_eq!(f.year.iter().map(|(_, n)| n).sum::<u64>(), r.total as u64);
         assert_eq!(f.size.iter().find(|(l, _)| l == "1–10 MB").unwrap().1, 3);
+        // seed lines 4 and 5 are one listing read twice
+        assert_eq!((f.listings_with_copies, f.copies_collapsed), (1, 1));
     }
 }
 

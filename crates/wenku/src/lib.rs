@@ -282,6 +282,22 @@ impl Indexer {
         self.consume(reader, &mut |_| {})
     }
 
+    /// Parses and adds raw pages or JSON Lines from a stream (standard
+    /// input, a network body), decoded like a file: BOM, UTF-8, or the
+    /// detected or configured encoding. Streamed, not buffered whole.
+    ///
+    /// # Errors
+    /// An index error.
+    pub fn add_reader(
+        &mut self,
+        name: &str,
+        reader: impl std::io::BufRead + Send + 'static,
+        mut progress: impl FnMut(&Progress),
+    ) -> Result<()> {
+        let reader = CatalogReader::from_reader(name, reader, self.parse);
+        self.consume(reader, &mut progress)
+    }
+
     fn consume(
         &mut self,
         reader: CatalogReader,

@@ -1,6 +1,6 @@
 //! `wenku index`: parse raw pages and add them to the index.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -139,8 +139,6 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
         if options.parse.as_of.is_none() {
             options.parse.as_of = Some(jiff::Timestamp::now());
         }
-        // decoded here (see `read_stdin`): the facade gets UTF-8 text
-        options.parse.encoding = None;
     }
     let mut indexer = wenku.indexer(&options).context("cannot start writing the index")?;
     let bar = progress_bar(args.json);
@@ -155,8 +153,9 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
         }
     };
     if stdin {
-        let text = read_stdin(args.encoding)?;
-        indexer.add_text("-", &text).context("indexing standard input")?;
+        // streamed; decoded like a file (BOM, UTF-8, detected or --encoding)
+        let stdin = std::io::BufReader::new(std::io::stdin());
+        indexer.add_reader("-", stdin, show).context("indexing standard input")?;
     } else {
         indexer.add_paths(&args.paths, show).context("indexing failed")?;
     }
@@ -169,18 +168,6 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
         bar.finish_and_clear();
     }
     Ok(report)
-}
-
-/// Standard input as text: decoded with `--encoding`, else UTF-8 (no
-/// detection: the facade's `add_text` takes text, not bytes).
-fn read_stdin(encoding: Option<&'static encoding_rs::Encoding>) -> anyhow::Result<String> {
-    let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read standard input")?;
-    match encoding {
-        Some(enc) => Ok(enc.decode(&bytes).0.into_owned()),
-        None => String::from_utf8(bytes)
-            .context("standard input is not UTF-8 (pass --encoding, e.g. --encoding gbk)"),
-    }
 }
 
 fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {

@@ -2,9 +2,8 @@
 //!
 //! Everything here goes through the facade's search: counts are searches
 //! with `limit 0`, distributions come from facets and filter queries, the
-//! date range from `--sort oldest/newest`. Duplicate counts need every
-//! stored listing (the facade has no facet for `dup_count`), so they are
-//! only computed up to [`SCAN_LIMIT`] listings.
+//! date range from `--sort oldest/newest`, duplicate counts from the
+//! `dup_count` facet.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,9 +32,6 @@ const PAGE_BUCKETS: [(&str, &str); 5] = [
     ("≥500", "pages:>=500"),
 ];
 
-/// Up to this many listings, duplicates are counted by reading them all.
-const SCAN_LIMIT: u64 = 200_000;
-
 /// Flags of `wenku stats`.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Args {
@@ -58,9 +54,8 @@ struct Copies {
 struct StatsJson<'a> {
     index: String,
     documents: u64,
-    /// `null` above the scan limit.
-    listings_with_copies: Option<u64>,
-    copies_collapsed: Option<u64>,
+    listings_with_copies: u64,
+    copies_collapsed: u64,
     size_on_disk_bytes: u64,
     analysis_version: u32,
     user_dict: bool,
@@ -92,7 +87,7 @@ struct Stats {
     disk_bytes: u64,
     meta: IndexMeta,
     fields: Vec<(String, &'static str, Vec<&'static str>)>,
-    copies: Option<Copies>,
+    copies: Copies,
     published: Option<(jiff::Timestamp, jiff::Timestamp)>,
     sizes: Vec<(String, u64)>,
     years: Vec<(i32, u64)>,
@@ -128,24 +123,6 @@ fn first_published(wenku: &Wenku, sort: Sort) -> anyhow::Result<Option<jiff::Tim
     req.sort = sort;
     req.fragment_chars = 0;
     Ok(search(wenku, &req)?.hits.first().and_then(|h| h.listing.listing.published))
-}
-
-fn copies(wenku: &Wenku, documents: u64) -> anyhow::Result<Option<Copies>> {
-    if documents > SCAN_LIMIT {
-        return Ok(None);
-    }
-    let mut req = SearchRequest::new(ALL);
-    req.limit = documents as usize;
-    req.sort = Sort::Pages;
-    req.fragment_chars = 0;
-    let mut c = Copies::default();
-    for hit in search(wenku, &req)?.hits {
-        if hit.listing.dup_count > 1 {
-            c.listings += 1;
-            c.collapsed += u64::from(hit.listing.dup_count - 1);
-        }
-    }
-    Ok(Some(c))
 }
 
 /// Bytes of the files under `dir`.
@@ -199,7 +176,10 @@ fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
         disk_bytes: disk_usage(dir),
         meta,
         fields,
-        copies: copies(wenku, documents)?,
+        copies: Copies {
+            listings: facets.listings_with_copies,
+            collapsed: facets.copies_collapsed,
+        },
         published,
         sizes: facets.size,
         years: facets.year,
@@ -213,8 +193,8 @@ impl Stats {
         StatsJson {
             index: dir.display().to_string(),
             documents: self.documents,
-            listings_with_copies: self.copies.as_ref().map(|c| c.listings),
-            copies_collapsed: self.copies.as_ref().map(|c| c.collapsed),
+            listings_with_copies: self.copies.listings,
+            copies_collapsed: self.copies.collapsed,
             size_on_disk_bytes: self.disk_bytes,
             analysis_version: self.meta.analysis_version,
             user_dict: self.meta.user_dict,
@@ -248,14 +228,11 @@ impl Stats {
             if v.is_empty() { "-".to_string() } else { v.join(" · ") }
         };
         row(w, "index", dir.display().to_string())?;
-        let copies = match &self.copies {
-            Some(c) => format!(
-                "{} seen more than once, {} copies collapsed",
-                thousands(c.listings),
-                thousands(c.collapsed)
-            ),
-            None => format!("copies not counted above {} listings", thousands(SCAN_LIMIT)),
-        };
+        let copies = format!(
+            "{} seen more than once, {} copies collapsed",
+            thousands(self.copies.listings),
+            thousands(self.copies.collapsed)
+        );
         row(w, "listings", format!("{} ({copies})", thousands(self.documents)))?;
         row(w, "size on disk", format!("{:.2} MB", self.disk_bytes as f64 / 1e6))?;
         row(
