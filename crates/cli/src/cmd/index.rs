@@ -135,10 +135,8 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
 /// Reads the pages into `wenku` and commits.
 pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Result<IndexReport> {
     let mut options = args.options();
-    if stdin {
-        if options.parse.as_of.is_none() {
-            options.parse.as_of = Some(jiff::Timestamp::now());
-        }
+    if stdin && options.parse.as_of.is_none() {
+        options.parse.as_of = Some(jiff::Timestamp::now());
     }
     let mut indexer = wenku.indexer(&options).context("cannot start writing the index")?;
     let bar = progress_bar(args.json);
