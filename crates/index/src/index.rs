@@ -120,6 +120,9 @@ impl ListingIndex {
         } else {
             Analyzer::default()
         };
+        let query_dict = dir.join(crate::analysis::query_dict::QUERY_DICT_FILE);
+        let analyzer =
+            if query_dict.exists() { analyzer.with_query_dict(query_dict) } else { analyzer };
         let index = Index::open_in_dir(dir)?;
         if index.schema() != build_schema() {
             return Err(Error::SchemaMismatch(dir.to_path_buf()));

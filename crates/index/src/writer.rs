@@ -81,6 +81,7 @@ pub struct WriteStats {
 /// [`commit`](ListingWriter::commit). Dropping the writer without committing
 /// (or the process dying) leaves the last committed index as it was.
 pub struct ListingWriter {
+    index: ListingIndex,
     writer: IndexWriter,
     fields: Fields,
     /// id → times seen in this run, and where it was first seen.
@@ -121,6 +122,7 @@ impl ListingWriter {
         let reader = index.tantivy().reader()?;
         let upsert = reader.searcher().num_docs() > 0;
         Ok(ListingWriter {
+            index: index.clone(),
             writer,
             fields: *index.fields(),
             seen: HashMap::new(),
@@ -218,6 +220,37 @@ impl ListingWriter {
     pub fn commit(mut self) -> Result<WriteStats> {
         self.writer.commit()?;
         self.writer.wait_merging_threads()?;
+        if let Some(dir) = self.index.path() {
+            write_query_dict(&self.index, dir)?;
+        }
         Ok(self.stats)
     }
+}
+
+/// Writes the index's query dictionary (see
+/// [`crate::analysis::query_dict`]) from the Han terms of the word fields.
+fn write_query_dict(index: &ListingIndex, dir: &std::path::Path) -> Result<()> {
+    let searcher = index.tantivy().reader()?.searcher();
+    let fields = index.fields();
+    let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for segment in searcher.segment_readers() {
+        for field in [fields.title, fields.snippet] {
+            let inverted = segment.inverted_index(field)?;
+            let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                if let Ok(word) = std::str::from_utf8(terms.key())
+                    && word.chars().nth(1).is_some()
+                    && word.chars().all(crate::analysis::is_han)
+                    && !vocabulary.contains(word)
+                {
+                    vocabulary.insert(word.to_string());
+                }
+            }
+        }
+    }
+    let jieba = index.analyzer().jieba();
+    crate::analysis::query_dict::write(dir, jieba, vocabulary.iter().map(String::as_str))
+        .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+    tracing::debug!("query dictionary: {} indexed words", vocabulary.len());
+    Ok(())
 }

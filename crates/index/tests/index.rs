@@ -50,6 +50,10 @@ fn reindexing_the_same_catalog_upserts() {
     let first = index_all(&index, &listings);
     assert_eq!((first.added, first.distinct, first.duplicates), (10, 9, 1));
     assert_eq!(count(&index), 9);
+    // each commit writes the query dictionary: indexed words, jieba's frequencies
+    let dict = std::fs::read_to_string(dir.path().join("query-dict.txt")).unwrap();
+    assert!(dict.lines().any(|l| l.starts_with("利用率 ")), "indexed word missing");
+    assert!(!dict.lines().any(|l| l.starts_with("农业发展银行 ")), "unindexed word present");
     drop(index);
     let index = ListingIndex::open(dir.path()).unwrap();
     index_all(&index, &listings);

@@ -91,7 +91,9 @@ impl Highlighter {
             }
         }
         if !self.words.is_empty() {
-            for t in analyzer.tokens(Mode::Words, text) {
+            // grams mode cuts word runs exactly like words mode and needs no
+            // dictionary for Han runs (whose tokens are never in `words`)
+            for t in analyzer.tokens(Mode::Grams, text) {
                 if self.words.contains(&t.text) {
                     ranges.push((t.offset_from, t.offset_to));
                 }

@@ -16,6 +16,7 @@
 //! for the choices and their measurements.
 
 pub mod normalize;
+pub mod query_dict;
 pub mod script;
 pub mod segment;
 pub mod tokenizer;
@@ -59,6 +60,9 @@ pub enum JiebaRef {
     Default,
     /// The embedded dictionary plus a user dictionary.
     Custom(Arc<Jieba>),
+    /// A query dictionary file (see [`query_dict`]), loaded on first use;
+    /// the default dictionary if the file cannot be read.
+    File(Arc<query_dict::LazyDict>),
 }
 
 impl JiebaRef {
@@ -67,6 +71,7 @@ impl JiebaRef {
         match self {
             JiebaRef::Default => default_jieba(),
             JiebaRef::Custom(j) => j,
+            JiebaRef::File(d) => d.get(),
         }
     }
 }
@@ -75,6 +80,8 @@ impl JiebaRef {
 #[derive(Clone)]
 pub struct Analyzer {
     jieba: JiebaRef,
+    /// What cuts query text ([`Mode::Query`]); `None`: `jieba`.
+    query_jieba: Option<JiebaRef>,
     user_dict: Option<String>,
 }
 
@@ -88,7 +95,7 @@ impl std::fmt::Debug for Analyzer {
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Analyzer { jieba: JiebaRef::Default, user_dict: None }
+        Analyzer { jieba: JiebaRef::Default, query_jieba: None, user_dict: None }
     }
 }
 
@@ -102,7 +109,23 @@ impl Analyzer {
         let mut jieba = Jieba::new();
         let mut reader: &mut dyn BufRead = &mut dict.as_bytes();
         jieba.load_dict(&mut reader).map_err(|e| Error::Dictionary(e.to_string()))?;
-        Ok(Analyzer { jieba: JiebaRef::Custom(Arc::new(jieba)), user_dict: Some(dict.to_string()) })
+        Ok(Analyzer {
+            jieba: JiebaRef::Custom(Arc::new(jieba)),
+            query_jieba: None,
+            user_dict: Some(dict.to_string()),
+        })
+    }
+
+    /// This analyzer, cutting query text with the query dictionary at
+    /// `path` (written by [`query_dict::write`]) instead of the full one.
+    pub fn with_query_dict(mut self, path: std::path::PathBuf) -> Self {
+        self.query_jieba = Some(JiebaRef::File(Arc::new(query_dict::LazyDict::new(path))));
+        self
+    }
+
+    /// The jieba instance that cuts documents (loading it if needed).
+    pub fn jieba(&self) -> &Jieba {
+        self.jieba.get()
     }
 
     /// The user dictionary text, if any.
@@ -112,7 +135,11 @@ impl Analyzer {
 
     /// The tantivy analyzer for `mode`.
     pub fn text_analyzer(&self, mode: Mode) -> TextAnalyzer {
-        TextAnalyzer::builder(WenkuTokenizer::new(Segmenter::new(self.jieba.clone(), mode)))
+        let jieba = match (mode, &self.query_jieba) {
+            (Mode::Query, Some(q)) => q.clone(),
+            _ => self.jieba.clone(),
+        };
+        TextAnalyzer::builder(WenkuTokenizer::new(Segmenter::new(jieba, mode)))
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .build()
     }
