@@ -90,6 +90,19 @@ enum Cmd {
         #[arg(long)]
         index: PathBuf,
     },
+    /// Runs the query mix on an existing index and prints latency by query
+    /// kind (for profiling one engine, e.g. under `perf record`).
+    Queries {
+        /// `wenku` (blended), `wenku-bm25` or `baseline`.
+        #[arg(long)]
+        engine: String,
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
     /// (internal) One baseline search in a new process (cold).
     #[command(hide = true)]
     BaselineSearch {
@@ -116,8 +129,47 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Cmd::Queries { engine, index, reps, corpus }) => {
+            let corpus = corpus.clone().unwrap_or_else(default_corpus_dir);
+            let queries = mix(&corpus)?;
+            let l = match engine.as_str() {
+                "wenku" | "wenku-bm25" => {
+                    let mut w = Wenku::open(index)?;
+                    if engine == "wenku-bm25" {
+                        w = w.with_ranking(Ranking::bm25_only());
+                    }
+                    latency(&queries, *reps, |q| wenku_search(&w, q))
+                }
+                "baseline" => {
+                    let b = Baseline::open(index)?.searcher()?;
+                    latency(&queries, *reps, |q| Ok(b.search(&q.baseline, 10)?.1.len()))
+                }
+                other => bail!("unknown engine {other}"),
+            };
+            println!("| kind | p50 ms | p99 ms |\n| --- | ---: | ---: |");
+            for (kind, p50, p99) in &l.by_kind {
+                println!("| {kind} | {p50:.3} | {p99:.3} |");
+            }
+            println!("| all | {:.3} | {:.3} |", l.p50_ms, l.p99_ms);
+            println!("no hit: {}, errors: {}", l.zero, l.errors);
+            Ok(())
+        }
         None => run(args),
     }
+}
+
+/// The fixed 200-query mix.
+fn mix(corpus: &Path) -> anyhow::Result<Vec<BenchQuery>> {
+    let seeds = load_truth(corpus)?;
+    Ok(query_mix(&seeds, &jieba_rs::Jieba::new(), 200, 0x0051_EE75))
+}
+
+/// A results page from wenku (top 10, highlighted), "now" fixed at the
+/// catalogs' capture time.
+fn wenku_search(w: &Wenku, q: &BenchQuery) -> anyhow::Result<usize> {
+    let mut req = SearchRequest::new(q.wenku.as_str());
+    req.now = Some(parse_options().as_of.expect("fixed capture time").as_second());
+    Ok(w.search(&req)?.hits.len())
 }
 
 // ---------------------------------------------------------------- child ---
@@ -218,6 +270,8 @@ struct Latency {
     p99_ms: f64,
     zero: usize,
     errors: usize,
+    /// (kind, p50 ms, p99 ms) in the order of the mix.
+    by_kind: Vec<(&'static str, f64, f64)>,
 }
 
 #[derive(Debug, Default)]
@@ -265,9 +319,7 @@ fn run(mut args: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     let corpus = args.corpus.clone().unwrap_or_else(default_corpus_dir);
     let seeds = load_truth(&corpus)?;
-    let jieba = jieba_rs::Jieba::new();
-    let queries = query_mix(&seeds, &jieba, 200, 0x0051_EE75);
-    drop(jieba);
+    let queries = mix(&corpus)?;
     let me = std::env::current_exe()?;
     let wenku_bin = args.wenku_bin.clone().unwrap_or_else(|| me.with_file_name("wenku"));
     let largest = *args.sizes.iter().max().expect("non-empty");
@@ -279,6 +331,20 @@ fn run(mut args: Args) -> anyhow::Result<()> {
     }
     let table = table(&results, &args);
     println!("{table}");
+    if let Some(r) = results.iter().max_by_key(|r| r.n) {
+        println!("\nWarm latency by query kind at {} listings, p50 / p99 ms:\n", human(r.n));
+        println!("| kind | wenku blended | wenku BM25 | baseline |\n| --- | ---: | ---: | ---: |");
+        for (i, (kind, p50, p99)) in r.wenku_blended.by_kind.iter().enumerate() {
+            let other = |l: &Latency| {
+                l.by_kind.get(i).map_or("–".into(), |k| format!("{:.3} / {:.3}", k.1, k.2))
+            };
+            println!(
+                "| {kind} | {p50:.3} / {p99:.3} | {} | {} |",
+                other(&r.wenku_bm25),
+                other(&r.baseline)
+            );
+        }
+    }
     println!(
         "\nCommand: `{command_line}`; query mix: {} queries, {} timed passes after one warm-up.",
         queries.len(),
@@ -398,15 +464,9 @@ fn run_size(
     // 4. warm queries
     let wdir = indexes.join(format!("wenku-{n}-t{query_threads}"));
     let bdir = indexes.join(format!("baseline-{n}-t{query_threads}"));
-    let now = parse_options().as_of.expect("fixed capture time").as_second();
     {
         let blended = Wenku::open(&wdir)?;
         let bm25 = Wenku::open(&wdir)?.with_ranking(Ranking::bm25_only());
-        let wenku_search = |w: &Wenku, q: &BenchQuery| -> anyhow::Result<usize> {
-            let mut req = SearchRequest::new(q.wenku.as_str());
-            req.now = Some(now);
-            Ok(w.search(&req)?.hits.len())
-        };
         r.wenku_blended = latency(queries, args.reps, |q| wenku_search(&blended, q));
         r.wenku_bm25 = latency(queries, args.reps, |q| wenku_search(&bm25, q));
         let b = Baseline::open(&bdir)?.searcher()?;
@@ -468,11 +528,22 @@ fn latency(
         for q in queries {
             let t = Instant::now();
             let _ = std::hint::black_box(search(q));
-            times.push(t.elapsed());
+            times.push((q.kind, t.elapsed()));
         }
     }
-    out.p50_ms = percentile(&mut times, 0.50);
-    out.p99_ms = percentile(&mut times, 0.99);
+    for (kind, _) in &times {
+        if !out.by_kind.iter().any(|k| k.0 == *kind) {
+            out.by_kind.push((kind, 0.0, 0.0));
+        }
+    }
+    for k in &mut out.by_kind {
+        let mut t: Vec<Duration> = times.iter().filter(|t| t.0 == k.0).map(|t| t.1).collect();
+        k.1 = percentile(&mut t, 0.50);
+        k.2 = percentile(&mut t, 0.99);
+    }
+    let mut all: Vec<Duration> = times.iter().map(|t| t.1).collect();
+    out.p50_ms = percentile(&mut all, 0.50);
+    out.p99_ms = percentile(&mut all, 0.99);
     out
 }
 
