@@ -184,6 +184,22 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds of the calling thread so far (`/proc/thread-self/schedstat`,
+/// nanoseconds on a CPU).
+fn thread_cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e9)
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// User + system CPU seconds of this process (all threads).
 fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -280,6 +296,8 @@ struct SizeResult {
     input_bytes: u64,
     gen_secs: Option<f64>,
     parse_secs: f64,
+    /// CPU time of the parsing thread (less distorted by a busy machine).
+    parse_cpu_secs: f64,
     parsed: u64,
     parse_errors: u64,
     /// (engine, threads) → build
@@ -323,6 +341,7 @@ fn run(mut args: Args) -> anyhow::Result<()> {
     let me = std::env::current_exe()?;
     let wenku_bin = args.wenku_bin.clone().unwrap_or_else(|| me.with_file_name("wenku"));
     let largest = *args.sizes.iter().max().expect("non-empty");
+    let load_before = loadavg();
     let mut results = Vec::new();
     for &n in &args.sizes {
         eprintln!("runner: N = {n}");
@@ -346,9 +365,11 @@ fn run(mut args: Args) -> anyhow::Result<()> {
         }
     }
     println!(
-        "\nCommand: `{command_line}`; query mix: {} queries, {} timed passes after one warm-up.",
+        "\nCommand: `{command_line}`; query mix: {} queries, {} timed passes after one \
+         warm-up; load average (1/5/15 min) {load_before} at the start, {} at the end.",
         queries.len(),
-        args.reps
+        args.reps,
+        loadavg()
     );
     if !args.keep {
         let _ = std::fs::remove_dir_all(work.join("indexes"));
@@ -389,6 +410,7 @@ fn run_size(
         let _ = std::fs::read(f?.path())?;
     }
     let t = Instant::now();
+    let cpu0 = thread_cpu_secs();
     for item in CatalogReader::open(&[&catalog], parse_options())? {
         match item {
             Ok(Item::Listing(l)) => {
@@ -400,11 +422,13 @@ fn run_size(
         }
     }
     r.parse_secs = t.elapsed().as_secs_f64();
+    r.parse_cpu_secs = thread_cpu_secs() - cpu0;
     eprintln!(
-        "  parse: {} listings, {} errors, {:.1} MB/s",
+        "  parse: {} listings, {} errors, {:.1} MB/s ({:.1} MB per CPU second)",
         r.parsed,
         r.parse_errors,
-        mb(r.input_bytes) / r.parse_secs
+        mb(r.input_bytes) / r.parse_secs,
+        mb(r.input_bytes) / r.parse_cpu_secs
     );
 
     // 3. index builds, each in a child process
@@ -603,9 +627,13 @@ fn table(results: &[SizeResult], args: &Args) -> String {
         Some(s) => format!("{}, {:.0} MB (generated in {s:.1} s)", r.n, mb(r.input_bytes)),
         None => format!("{}, {:.0} MB", r.n, mb(r.input_bytes)),
     });
-    row("parse, 1 thread (raw MB/s)".into(), &|r, e| {
+    row("parse, 1 thread: raw MB/s wall (per CPU second)".into(), &|r, e| {
         if e == "wenku" {
-            format!("{:.1}", mb(r.input_bytes) / r.parse_secs)
+            format!(
+                "{:.1} ({:.1})",
+                mb(r.input_bytes) / r.parse_secs,
+                mb(r.input_bytes) / r.parse_cpu_secs
+            )
         } else {
             "same parser".into()
         }
@@ -628,6 +656,14 @@ fn table(results: &[SizeResult], args: &Args) -> String {
             _ => "–".into(),
         });
     }
+    row("index: CPU seconds per raw MB, by thread count".into(), &|r, e| {
+        args.threads
+            .iter()
+            .filter_map(|&t| r.build(e, t))
+            .map(|b| format!("{:.3}", b.cpu_secs / mb(r.input_bytes)))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    });
     row("peak RSS (MB), by thread count".into(), &|r, e| {
         args.threads
             .iter()
