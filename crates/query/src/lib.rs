@@ -1,7 +1,7 @@
 //! The query side of wenku: what a person types → ranked, explained,
 //! highlighted hits.
 //!
-//! * [`parse`]: the query language (AND by default, `"phrases"`, `-not`,
+//! * [`parse()`]: the query language (AND by default, `"phrases"`, `-not`,
 //!   `OR`, parentheses, `title:`/`snippet:`, and metadata filters such as
 //!   `pages:>100`, `size:<5MB`, `age:<1y`); see `docs/query-language.md`;
 //! * [`Searcher`]: runs a [`SearchRequest`] with blended [`Ranking`]
