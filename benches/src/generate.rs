@@ -15,7 +15,11 @@
 //! | PDF-style noise in the snippet (Kangxi radicals, doubled runs) | 22 % |
 //! | empty separator between title and snippet | 40 % |
 //! | a number put in front of the title (`4 …`) | 6 % |
-//! | title spliced from two corpus titles | 50 % |
+//! | title spliced from two corpus titles (head of one, tail of another) | 50 % |
+//!
+//! A snippet that starts with its corpus title (a third of them do) starts
+//! with the spliced title instead, so that the title/snippet split sees the
+//! same repetition as in real pages.
 //!
 //! Sizes run from under a KB to several GB, ages from minutes to 12 years.
 //! The output depends only on the corpus, the seed, N and the page count per
@@ -252,12 +256,20 @@ impl<'a> Generator<'a> {
         } else {
             a.title.clone()
         };
+        let spliced = title != a.title;
+        let from_start = self.rng.chance(0.6);
+        let (mut snippet, mut whole) = self.window(src, from_start);
+        // Real snippets often start by repeating the title (a third of the
+        // corpus' do): keep that true for a spliced title. A number put in
+        // front below stays out of the snippet, as on the sample page.
+        if spliced && snippet.starts_with(a.title.as_str()) {
+            snippet = format!("{title}{}", &snippet[a.title.len()..]);
+            whole = false;
+        }
         if self.rng.chance(0.06) {
             self.stats.numbered += 1;
             title = format!("{} {title}", self.rng.range(1, 40));
         }
-        let from_start = self.rng.chance(0.6);
-        let (snippet, whole) = self.window(src, from_start);
         let shown = if self.rng.chance(0.22) {
             match &a.snippet_raw {
                 // the corpus' own noise, when the whole snippet is reused
