@@ -278,12 +278,19 @@ impl Searcher {
         let compiler = self.compiler(now);
         let query = compiler.compile(&expr);
         let searcher = self.reader.searcher();
-        let total = query.count(&searcher)?;
         // never ask collectors for more than there is (huge --offset/--limit)
-        let need = req.offset.saturating_add(req.limit).min(total);
-        let ranked = match req.sort {
-            Sort::Relevance => self.top_blended(&searcher, &*query, need, now)?,
-            sort => sorted(&searcher, &*query, sort, need)?,
+        let wanted = req.offset.saturating_add(req.limit);
+        let (total, ranked) = if req.sort == Sort::Relevance && self.ranking.blends() {
+            let need = wanted.min(searcher.num_docs() as usize);
+            self.scan_blended(&searcher, &*query, need, now)?
+        } else {
+            let total = query.count(&searcher)?;
+            let need = wanted.min(total);
+            let ranked = match req.sort {
+                Sort::Relevance => top_bm25(&searcher, &*query, need)?,
+                sort => sorted(&searcher, &*query, sort, need)?,
+            };
+            (total, ranked)
         };
         let mut terms = Vec::new();
         positive_terms(&expr, &mut terms);
@@ -320,46 +327,33 @@ impl Searcher {
         Ok(SearchResults { total, hits, facets })
     }
 
-    /// The best `need` documents by blended score, exactly.
+    /// The number of matches and the best `need` by blended score, exactly,
+    /// in one scored pass over the matches.
     ///
-    /// BM25 top-k (block-max WAND inside tantivy) then re-rank; k grows
-    /// until the `need`-th blended score is at least the k-th BM25 score,
-    /// the most any document outside the top k could reach (factors ≤ 1).
-    fn top_blended(
+    /// Measured against BM25 top-k with block-max WAND, re-ranked, with k
+    /// grown until the blended top `need` was provably settled, plus a
+    /// separate count pass: at 1M listings the top-k rarely settled at the
+    /// first k and the restarts and the count each touched every match;
+    /// this pass is 1.5× faster at p50 and 1.8× at p99 (docs/ranking.md).
+    fn scan_blended(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         need: usize,
         now: i64,
-    ) -> Result<Vec<(f64, DocAddress)>> {
-        if need == 0 {
-            return Ok(Vec::new());
-        }
-        let mut k = (need * 4).max(64);
-        let mut columns: Vec<Option<Columns>> =
-            (0..searcher.segment_readers().len()).map(|_| None).collect();
-        loop {
-            let top: Vec<(Score, DocAddress)> =
-                searcher.search(query, &TopDocs::with_limit(k).order_by_score())?;
-            let exhausted = top.len() < k;
-            let kth = top.last().map_or(0.0, |t| t.0 as f64);
-            let mut blended: Vec<(f64, DocAddress)> = top
-                .into_iter()
-                .map(|(s, addr)| {
-                    let cols = columns[addr.segment_ord as usize].get_or_insert_with(|| {
-                        Columns::of(searcher.segment_reader(addr.segment_ord))
-                    });
-                    (s as f64 * self.factors(cols, addr.doc_id, now).0, addr)
-                })
-                .collect();
-            blended.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let settled = blended.len() >= need && blended[need - 1].0 >= kth;
-            if exhausted || !self.ranking.blends() || settled {
-                blended.truncate(need);
-                return Ok(blended);
+    ) -> Result<(usize, Vec<(f64, DocAddress)>)> {
+        let ranking = self.ranking.clone();
+        let top = TopDocs::with_limit(need.max(1)).tweak_score(move |seg: &SegmentReader| {
+            let cols = Columns::of(seg);
+            let r = ranking.clone();
+            move |doc: DocId, score: Score| {
+                let f = r.age_factor(cols.published(doc), now) * r.size_factor(cols.pages(doc));
+                score as f64 * f
             }
-            k *= 4;
-        }
+        });
+        let (mut hits, total) = searcher.search(query, &(top, tantivy::collector::Count))?;
+        hits.truncate(need);
+        Ok((total, hits))
     }
 
     /// (product, age factor, size factor) of a document.
@@ -392,6 +386,20 @@ impl Searcher {
             score: bm25 as f64 * f,
         })
     }
+}
+
+/// Count aside, the best `need` documents by BM25 (block-max WAND).
+fn top_bm25(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    need: usize,
+) -> Result<Vec<(f64, DocAddress)>> {
+    if need == 0 {
+        return Ok(Vec::new());
+    }
+    let top: Vec<(Score, DocAddress)> =
+        searcher.search(query, &TopDocs::with_limit(need).order_by_score())?;
+    Ok(top.into_iter().map(|(s, a)| (f64::from(s), a)).collect())
 }
 
 /// The score `query` gives document `addr`, 0 when it does not match.
