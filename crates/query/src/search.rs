@@ -200,6 +200,13 @@ impl Columns {
     fn size(&self, doc: DocId) -> u64 {
         self.size.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
     }
+    /// (product, age factor, size factor) of a document under `r`: the one
+    /// place the blend is computed, for ranking and for explain.
+    fn factors(&self, r: &Ranking, doc: DocId, now: i64) -> (f64, f64, f64) {
+        let a = r.age_factor(self.published(doc), now);
+        let s = r.size_factor(self.pages(doc));
+        (a * s, a, s)
+    }
     fn published(&self, doc: DocId) -> Option<i64> {
         self.published.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs())
     }
@@ -346,21 +353,11 @@ impl Searcher {
         let top = TopDocs::with_limit(need.max(1)).tweak_score(move |seg: &SegmentReader| {
             let cols = Columns::of(seg);
             let r = ranking.clone();
-            move |doc: DocId, score: Score| {
-                let f = r.age_factor(cols.published(doc), now) * r.size_factor(cols.pages(doc));
-                score as f64 * f
-            }
+            move |doc: DocId, score: Score| score as f64 * cols.factors(&r, doc, now).0
         });
         let (mut hits, total) = searcher.search(query, &(top, tantivy::collector::Count))?;
         hits.truncate(need);
         Ok((total, hits))
-    }
-
-    /// (product, age factor, size factor) of a document.
-    fn factors(&self, cols: &Columns, doc: DocId, now: i64) -> (f64, f64, f64) {
-        let a = self.ranking.age_factor(cols.published(doc), now);
-        let s = self.ranking.size_factor(cols.pages(doc));
-        (a * s, a, s)
     }
 
     fn explain(
@@ -375,7 +372,7 @@ impl Searcher {
         let value = |q: &dyn Query| score_of(searcher, q, addr);
         let bm25 = value(query);
         let cols = Columns::of(searcher.segment_reader(addr.segment_ord));
-        let (f, age_factor, size_factor) = self.factors(&cols, addr.doc_id, now);
+        let (f, age_factor, size_factor) = cols.factors(&self.ranking, addr.doc_id, now);
         Ok(Explanation {
             bm25,
             bm25_title: value(&*compiler.field_query(expr, Only::Title)),
