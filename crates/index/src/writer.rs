@@ -103,11 +103,11 @@ struct FirstSeen {
 }
 
 fn id_key(id: &str) -> u128 {
-    u128::from_str_radix(id, 16).unwrap_or_else(|_| xxhash_fallback(id))
+    u128::from_str_radix(id, 16).unwrap_or_else(|_| hashed_key(id))
 }
 
 /// Ids written by other tools need not be hex; hash them into a key.
-fn xxhash_fallback(id: &str) -> u128 {
+fn hashed_key(id: &str) -> u128 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
