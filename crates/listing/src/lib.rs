@@ -44,6 +44,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod boundary;
 mod dedup;
 mod error;
 mod normalize;
@@ -51,6 +52,8 @@ mod parse;
 mod reader;
 mod record;
 mod split;
+#[doc(hidden)]
+pub mod train;
 
 pub use dedup::{Dedup, Seen};
 pub use error::{Error, Result};

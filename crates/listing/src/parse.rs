@@ -269,6 +269,17 @@ fn build(
     }
 }
 
+/// The title-and-snippet part of a listing text (one half of a line):
+/// everything before the price, trimmed. `None` when the tail does not
+/// parse.
+pub(crate) fn body_of(text: &str) -> Option<&str> {
+    let text = text.trim_matches(|c: char| c.is_whitespace());
+    let sep = text.rfind(PRICE_SEP)?;
+    let at = Source { file: String::new(), line: 0 };
+    let tail = parse_tail(text, sep, &at).ok()?;
+    Some(text[..tail.price_start].trim())
+}
+
 /// The age as a duration: month = 30 days, year = 365 days.
 pub fn age_duration(age: Age) -> jiff::SignedDuration {
     let unit: i64 = match age.unit {

@@ -24,23 +24,27 @@ pub(crate) fn split_title<'a>(
     body: &'a str,
     memory: Option<&mut TitleMemory>,
 ) -> (&'a str, &'a str) {
+    let end = reliable_end(body, memory).unwrap_or_else(|| guess(body));
+    let (t, s) = body.split_at(end);
+    (t.trim(), s.trim())
+}
+
+/// The title's end by a reliable rule or, failing those, by a remembered
+/// title; `None` when the boundary has to be guessed.
+pub(crate) fn reliable_end(body: &str, memory: Option<&mut TitleMemory>) -> Option<usize> {
     let reliable = python_doc_title(body)
         .or_else(|| repeated_title(body))
         .or_else(|| marker(body))
         .or_else(|| torch_title(body));
-    let end = match (reliable, memory) {
+    match (reliable, memory) {
         (Some(end), Some(m)) => {
             m.learn(body[..end].trim());
-            end
+            Some(end)
         }
-        (Some(end), None) => end,
-        (None, Some(m)) => {
-            m.lookup(body).or_else(|| shape_rules(body)).unwrap_or_else(|| fallback(body))
-        }
-        (None, None) => shape_rules(body).unwrap_or_else(|| fallback(body)),
-    };
-    let (t, s) = body.split_at(end);
-    (t.trim(), s.trim())
+        (Some(end), None) => Some(end),
+        (None, Some(m)) => m.lookup(body),
+        (None, None) => None,
+    }
 }
 
 /// A bounded memory of titles: 64-bit hashes of titles (and of the title
@@ -56,7 +60,7 @@ pub(crate) struct TitleMemory {
 
 /// The keys are already hashes: use them as they are.
 #[derive(Debug, Default)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -136,8 +140,8 @@ impl TitleMemory {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
@@ -156,7 +160,7 @@ fn python_doc_title(body: &str) -> Option<usize> {
     Some(end)
 }
 
-fn strip_number(t: &str) -> Option<&str> {
+pub(crate) fn strip_number(t: &str) -> Option<&str> {
     let n = t.bytes().take_while(u8::is_ascii_digit).count();
     if n == 0 {
         return None;
@@ -241,7 +245,7 @@ fn repeated_title(body: &str) -> Option<usize> {
     None
 }
 
-fn fold_char(c: char) -> char {
+pub(crate) fn fold_char(c: char) -> char {
     use unicode_normalization::UnicodeNormalization;
     if c.is_ascii() {
         c.to_ascii_lowercase()
@@ -324,7 +328,7 @@ fn glued_name_end(run: &str) -> usize {
 /// - a version right after it belongs to the title when the text after it
 ///   is not Chinese or it has two dots (`参考手册 3.11 6.19 字典对象`,
 ///   `参考指南 3.13 bisect`, `参考指南 3.8.20 这种情况下`).
-fn fallback(body: &str) -> usize {
+pub(crate) fn fallback(body: &str) -> usize {
     let mut skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
     let mut prefixed = false;
     let mut leetcode = false;
@@ -372,7 +376,7 @@ fn fallback(body: &str) -> usize {
 /// (`常见SQL优化手段总结SQL 慢了`, `Atomic 原子类总结Atomic 原子类介绍`): the
 /// first place after `skip` where a Chinese character is directly followed
 /// by an ASCII word (≥ 2 letters) that already occurs before it.
-fn glued_title_word(body: &str, skip: usize) -> Option<usize> {
+pub(crate) fn glued_title_word(body: &str, skip: usize) -> Option<usize> {
     let mut prev_cjk = false;
     for (i, c) in body[skip..].char_indices() {
         let i = skip + i;
@@ -404,8 +408,30 @@ fn release_notes(body: &str) -> Option<usize> {
     Some(end)
 }
 
+/// No reliable evidence: the trained boundary scorer (`boundary.rs`),
+/// which weighs the shape rules below among its features.
+///
+/// A version right after the chosen title belongs to it when two dots or
+/// non-Chinese text follow (`参考指南 3.11.10 bisect`): the seed page's
+/// manual titles, which the dev corpus that trained the scorer lacks.
+fn guess(body: &str) -> usize {
+    let Some(end) = crate::boundary::best_end(body) else { return fallback(body) };
+    let last = body[..end].rsplit(' ').next().unwrap_or("");
+    let next = body[end..].strip_prefix(' ').and_then(|r| r.split(' ').next()).unwrap_or("");
+    if is_version(last) || !is_version(next) {
+        return end;
+    }
+    extend_version(body, end)
+}
+
+/// `3.11`, `3.8.20`: digits separated by single dots.
+fn is_version(tok: &str) -> bool {
+    tok.contains('.')
+        && tok.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Source conventions tried before the generic shape guess.
-fn shape_rules(body: &str) -> Option<usize> {
+pub(crate) fn shape_rules(body: &str) -> Option<usize> {
     release_notes(body).or_else(|| toc_title(body))
 }
 
@@ -465,7 +491,7 @@ fn leetcode_suffix(body: &str, mut stop: usize) -> usize {
 }
 
 /// `2138. `, `LCP 54. `, `面试题 17.04. `: the length of the prefix.
-fn problem_number(s: &str) -> Option<usize> {
+pub(crate) fn problem_number(s: &str) -> Option<usize> {
     let mut t = s;
     for p in ["LCP ", "LCR ", "面试题 ", "剑指 Offer "] {
         if let Some(x) = t.strip_prefix(p) {
@@ -480,7 +506,7 @@ fn problem_number(s: &str) -> Option<usize> {
     Some(s.len() - t.len() + n + 1)
 }
 
-fn extend_version(body: &str, stop: usize) -> usize {
+pub(crate) fn extend_version(body: &str, stop: usize) -> usize {
     let rest = &body[stop..];
     let tok_start = rest.len() - rest.trim_start().len();
     let rest = rest.trim_start();

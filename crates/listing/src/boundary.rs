@@ -1,0 +1,487 @@
+//! A learned scorer for the title/snippet boundary, used when no reliable
+//! rule (repeated title, `— Python x 文档`, markers, remembered titles)
+//! finds it.
+//!
+//! Every character boundary in the first [`MAX_CHARS`] characters of the
+//! body (after a leading re-upload number, before the first `。`) is a
+//! candidate. Each candidate is described by sparse features: the classes
+//! and identities of the characters on both sides, whether a space separates
+//! them and what kind (`中 English` spacing is typographic, `中 中` is not),
+//! the title's length, its punctuation and brackets, and whether the shape
+//! rules of `split.rs` end the title there. The candidate with the highest
+//! sum of feature weights wins.
+//!
+//! The weights (`boundary_weights.txt`, one `weight<TAB>feature` per line)
+//! are trained by an averaged structured perceptron
+//! (`examples/train_split.rs`) on the dev corpus's truth, and measured with
+//! held-out result sets there (docs/listing-format.md). The same
+//! [`features`] function serves training and parsing, so the two cannot
+//! drift apart.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
+use crate::split;
+
+/// Titles end within this many characters of the body's start (the
+/// longest dev title has 89).
+pub(crate) const MAX_CHARS: usize = 120;
+
+/// Receives the features of one candidate, each as a few string parts.
+pub(crate) trait Sink {
+    fn emit(&mut self, parts: &[&str]);
+}
+
+/// FNV-1a over the parts, separated by U+001F: the key of a feature.
+pub(crate) fn key(parts: &[&str]) -> u64 {
+    let mut h = split::FNV_OFFSET;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h = (h ^ 0x1f).wrapping_mul(split::FNV_PRIME);
+        }
+        for &b in p.as_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(split::FNV_PRIME);
+        }
+    }
+    h
+}
+
+/// The trained weights, keyed by [`key`].
+pub(crate) struct Weights(HashMap<u64, f32, BuildHasherDefault<split::IdHasher>>);
+
+impl Weights {
+    /// Parse `weight<TAB>part<TAB>part…` lines; lines starting with `#`
+    /// are comments.
+    pub(crate) fn parse(text: &str) -> Self {
+        let mut map = HashMap::default();
+        for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let mut it = line.split('\t');
+            let Some(w) = it.next().and_then(|w| w.parse::<f32>().ok()) else { continue };
+            let parts: Vec<&str> = it.collect();
+            map.insert(key(&parts), w);
+        }
+        Weights(map)
+    }
+
+    pub(crate) fn get(&self, k: u64) -> f32 {
+        self.0.get(&k).copied().unwrap_or(0.0)
+    }
+}
+
+fn weights() -> &'static Weights {
+    static W: OnceLock<Weights> = OnceLock::new();
+    W.get_or_init(|| Weights::parse(include_str!("boundary_weights.txt")))
+}
+
+struct Score<'w> {
+    w: &'w Weights,
+    sum: f32,
+}
+
+impl Sink for Score<'_> {
+    fn emit(&mut self, parts: &[&str]) {
+        self.sum += self.w.get(key(parts));
+    }
+}
+
+/// The end (byte offset) of the title by the trained weights; `None` when
+/// the body has no candidate.
+pub(crate) fn best_end(body: &str) -> Option<usize> {
+    best_end_with(body, weights())
+}
+
+pub(crate) fn best_end_with(body: &str, w: &Weights) -> Option<usize> {
+    let line = Line::new(body);
+    let mut best: Option<(f32, usize)> = None;
+    for end in line.candidates() {
+        let mut s = Score { w, sum: 0.0 };
+        features(&line, end, &mut s);
+        if best.is_none_or(|(b, _)| s.sum > b) {
+            best = Some((s.sum, end));
+        }
+    }
+    best.map(|(_, e)| e)
+}
+
+/// What is computed once per body.
+pub(crate) struct Line<'a> {
+    pub(crate) body: &'a str,
+    /// Byte offset after a leading re-upload number (`4 `) and a problem
+    /// number (`2138. `), where the title's words start.
+    skip: usize,
+    /// Candidates end before this byte offset.
+    limit: usize,
+    /// The shape rules' guesses.
+    fallback: usize,
+    shape: Option<usize>,
+    glued_word: Option<usize>,
+    /// Title statistics after each character of the title region, keyed
+    /// by the byte offset after it.
+    stats: Vec<(usize, Stats)>,
+    /// The body folded (`fold_char`, no whitespace) and the byte offset
+    /// of the original char each folded char came from.
+    folded: Vec<char>,
+    folded_from: Vec<usize>,
+    /// CJK punctuation of the title region (offset, folded character).
+    puncts: Vec<(usize, char)>,
+}
+
+/// Counts over `body[skip..end]`.
+#[derive(Clone, Copy, Default)]
+struct Stats {
+    spaces: usize,
+    /// Spaces between two CJK characters (not ordinary `中 English` spacing).
+    cjk_spaces: usize,
+    opens: usize,
+    closes: usize,
+}
+
+impl<'a> Line<'a> {
+    pub(crate) fn new(body: &'a str) -> Self {
+        let mut skip = split::strip_number(body).map_or(0, |r| body.len() - r.len());
+        if let Some(n) = split::problem_number(&body[skip..]) {
+            skip += n;
+        }
+        let by_chars =
+            body[skip..].char_indices().nth(MAX_CHARS).map_or(body.len(), |(i, _)| skip + i);
+        let limit = body.find('。').map_or(by_chars, |i| i.min(by_chars)).max(skip);
+        let mut stats = Vec::new();
+        let mut puncts = Vec::new();
+        let mut st = Stats::default();
+        let mut prev = Class::None;
+        let mut it = body[skip..limit].char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let class = Class::of(Some(c));
+            match c {
+                ' ' => {
+                    st.spaces += 1;
+                    let next = Class::of(it.peek().map(|x| x.1));
+                    if prev.is_cjk() && next.is_cjk() {
+                        st.cjk_spaces += 1;
+                    }
+                }
+                '(' | '（' | '[' | '【' => st.opens += 1,
+                ')' | '）' | ']' | '】' => st.closes += 1,
+                _ => {}
+            }
+            if class == Class::CjkPunct {
+                puncts.push((skip + i, split::fold_char(c)));
+            }
+            if c != ' ' {
+                prev = class;
+            }
+            stats.push((skip + i + c.len_utf8(), st));
+        }
+        let fold_end = body[limit..].char_indices().nth(160).map_or(body.len(), |(i, _)| limit + i);
+        let mut folded = Vec::new();
+        let mut folded_from = Vec::new();
+        for (i, c) in body[..fold_end].char_indices().filter(|(_, c)| !c.is_whitespace()) {
+            folded.push(split::fold_char(c));
+            folded_from.push(i);
+        }
+        Line {
+            folded,
+            folded_from,
+            stats,
+            puncts,
+            body,
+            skip,
+            limit,
+            fallback: split::fallback(body),
+            shape: split::shape_rules(body),
+            glued_word: split::glued_title_word(body, skip),
+        }
+    }
+
+    /// Index into `folded` of the first folded char at or after `at`.
+    fn folded_at(&self, at: usize) -> usize {
+        self.folded_from.partition_point(|&i| i < at)
+    }
+
+    fn stats_at(&self, end: usize) -> Stats {
+        let k = self.stats.partition_point(|(e, _)| *e < end);
+        self.stats.get(k).filter(|(e, _)| *e == end).map(|(_, s)| *s).unwrap_or_default()
+    }
+
+    /// Candidate ends: character boundaries after at least one character
+    /// of title text, not inside the separator space, with text after them.
+    pub(crate) fn candidates(&self) -> impl Iterator<Item = usize> + '_ {
+        let b = self.body.as_bytes();
+        let start = self.skip;
+        self.body[start..]
+            .char_indices()
+            .map(move |(i, c)| start + i + c.len_utf8())
+            .take_while(move |&e| e <= self.limit && e < b.len())
+            .filter(move |&e| b[e - 1] != b' ' && !self.body[e..].trim_start().is_empty())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Han,
+    CjkOpen,
+    CjkClose,
+    CjkPunct,
+    Upper,
+    Lower,
+    Digit,
+    Open,
+    Close,
+    Quote,
+    Punct,
+    Space,
+    Other,
+    None,
+}
+
+impl Class {
+    fn of(c: Option<char>) -> Class {
+        let Some(c) = c else { return Class::None };
+        match c {
+            'A'..='Z' => Class::Upper,
+            'a'..='z' => Class::Lower,
+            '0'..='9' => Class::Digit,
+            '(' | '[' | '{' | '<' => Class::Open,
+            ')' | ']' | '}' | '>' => Class::Close,
+            '"' | '\'' | '`' => Class::Quote,
+            c if c.is_whitespace() => Class::Space,
+            c if c.is_ascii() => Class::Punct,
+            '（' | '【' | '「' | '《' | '“' | '‘' | '〈' | '『' => Class::CjkOpen,
+            '）' | '】' | '」' | '》' | '”' | '’' | '〉' | '』' => Class::CjkClose,
+            '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '—' | '…' | '·' => {
+                Class::CjkPunct
+            }
+            c if is_han(c) => Class::Han,
+            _ => Class::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Class::Han => "H",
+            Class::CjkOpen => "O",
+            Class::CjkClose => "C",
+            Class::CjkPunct => "P",
+            Class::Upper => "U",
+            Class::Lower => "l",
+            Class::Digit => "d",
+            Class::Open => "o",
+            Class::Close => "c",
+            Class::Quote => "q",
+            Class::Punct => "p",
+            Class::Space => "s",
+            Class::Other => "x",
+            Class::None => "-",
+        }
+    }
+
+    fn is_cjk(self) -> bool {
+        matches!(self, Class::Han | Class::CjkOpen | Class::CjkClose | Class::CjkPunct)
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{2E80}'..='\u{2FDF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// The identity part of a character: Han and CJK punctuation as
+/// themselves (Kangxi radicals folded), everything else by class.
+fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
+    match c {
+        Some(c) if Class::of(Some(c)).is_cjk() => split::fold_char(c).encode_utf8(buf),
+        other => Class::of(other).name(),
+    }
+}
+
+/// `3.11.10` → Some(2): digits separated by single dots, at least one dot.
+fn version_dots(tok: &str) -> Option<usize> {
+    let mut dots = 0;
+    for part in tok.split('.') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        dots += 1;
+    }
+    (dots >= 2).then_some(dots - 1)
+}
+
+fn contains(hay: &[char], needle: &[char]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        4..=5 => "4-5",
+        6..=8 => "6-8",
+        9..=12 => "9-12",
+        13..=18 => "13-18",
+        19..=25 => "19-25",
+        26..=35 => "26-35",
+        36..=50 => "36-50",
+        _ => "51+",
+    }
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+/// Emit the features of the candidate title end `end` of `line`.
+pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
+    let body = line.body;
+    let title = &body[line.skip..end];
+    let after = &body[end..];
+    let sp = after.starts_with(' ');
+    let snippet = after.trim_start();
+    let mut tc = title.chars().rev();
+    let a = tc.next();
+    let a2 = tc.next();
+    let mut sc = snippet.chars();
+    let b = sc.next();
+    let b2 = sc.next();
+    let (ca, ca2, cb, cb2) = (Class::of(a), Class::of(a2), Class::of(b), Class::of(b2));
+    let s = flag(sp);
+    let mut b1 = [0u8; 4];
+    let mut b2b = [0u8; 4];
+    let mut b3 = [0u8; 4];
+    let mut b4 = [0u8; 4];
+
+    out.emit(&["cls", s, ca.name(), cb.name()]);
+    out.emit(&["cls3a", s, ca2.name(), ca.name(), cb.name()]);
+    out.emit(&["cls3b", s, ca.name(), cb.name(), cb2.name()]);
+    let ia = ident(a, &mut b1);
+    let ia2 = ident(a2, &mut b2b);
+    let ib = ident(b, &mut b3);
+    let ib2 = ident(b2, &mut b4);
+    out.emit(&["end1", ia]);
+    out.emit(&["end2", ia2, ia]);
+    out.emit(&["beg1", ib]);
+    out.emit(&["beg2", ib, ib2]);
+
+    let chars = title.chars().count();
+    let len = bucket(chars);
+    out.emit(&["len", len]);
+    out.emit(&["len-cls", len, s, cb.name()]);
+
+    // Spaces inside the title, by kind: `中 English` is ordinary spacing,
+    // `中 中` or `。 x` is not.
+    let st = line.stats_at(end);
+    out.emit(&["spaces", bucket(st.spaces)]);
+    out.emit(&["cjk-space-cjk", bucket(st.cjk_spaces.min(3))]);
+    // The space at the boundary, by the classes around it.
+    if sp {
+        out.emit(&["sep-kind", flag(ca.is_cjk()), flag(cb.is_cjk())]);
+    }
+
+    // Punctuation inside the title.
+    for &(_, c) in line.puncts.iter().take_while(|(i, _)| *i < end) {
+        let mut buf = [0u8; 4];
+        out.emit(&["title-punct", c.encode_utf8(&mut buf)]);
+    }
+    out.emit(&["unbalanced", flag(st.opens > st.closes), flag(st.closes > st.opens)]);
+
+    // Cutting a word or a number in two.
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !sp && alnum(a) && alnum(b) {
+        out.emit(&["split-word", ca.name(), cb.name()]);
+    }
+
+    // The shape rules.
+    out.emit(&["fallback", flag(end == line.fallback)]);
+    if let Some(e) = line.shape {
+        out.emit(&["shape", flag(end == e)]);
+    }
+    if let Some(e) = line.glued_word {
+        out.emit(&["glued-word", flag(end == e)]);
+    }
+    // The snippet starts with an ASCII word the title holds.
+    let w: &str = {
+        let n = snippet.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        &snippet[..n]
+    };
+    if w.len() >= 2 {
+        out.emit(&["word-repeat", flag(title.contains(w)), cb.name()]);
+    }
+    // The title's end comes back soon in the snippet (the document
+    // restates its title or heading): the longest of the title's last
+    // 2, 4, 8 or 12 characters found in the next 100, compared without
+    // spaces and case.
+    let n_end = line.folded_at(end);
+    let n_title = line.folded_at(line.skip);
+    let n_window = &line.folded[n_end..line.folded.len().min(n_end + 100)];
+    let mut again = 0;
+    for k in [2, 4, 8, 12] {
+        if n_end >= n_title + k && contains(n_window, &line.folded[n_end - k..n_end]) {
+            again = k;
+        }
+    }
+    out.emit(&["tail-again", bucket(again)]);
+    // The text across the candidate end comes back later: the end is
+    // inside a phrase the document repeats, not at a seam.
+    if n_end >= n_title + 2 && n_end + 2 <= line.folded.len() {
+        let seam = &line.folded[n_end - 2..n_end + 2];
+        let later = &line.folded[n_end + 2..line.folded.len().min(n_end + 150)];
+        out.emit(&["seam-again", flag(contains(later, seam))]);
+    }
+    // Versions: a title often ends with one (`参考指南 3.11.10`); a
+    // snippet rarely starts with one after a space.
+    let last_tok = title.rsplit(' ').next().unwrap_or("");
+    if let Some(dots) = version_dots(last_tok) {
+        out.emit(&["ver-end", bucket(dots.min(3)), flag(title.len() > last_tok.len())]);
+    }
+    let first_tok = snippet.split(' ').next().unwrap_or("");
+    if let Some(dots) = version_dots(first_tok) {
+        out.emit(&["ver-start", bucket(dots.min(3)), s]);
+    }
+    // tldr-style `cmd - text` titles.
+    if let Some(i) = body[..end].find(" - ") {
+        out.emit(&["dash", flag(i >= line.skip), s, cb.name()]);
+    }
+    // How soon the snippet's first sentence ends.
+    let stop = snippet.char_indices().take(12).find(|(_, c)| matches!(c, '。' | '，' | '：'));
+    out.emit(&["soon-punct", flag(stop.is_some()), flag(ca.is_cjk())]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Vec<String>);
+    impl Sink for Collect {
+        fn emit(&mut self, parts: &[&str]) {
+            self.0.push(parts.join("|"));
+        }
+    }
+
+    #[test]
+    fn candidates_skip_numbers_and_separator_spaces() {
+        let line = Line::new("4 ab cd。ef");
+        let ends: Vec<usize> = line.candidates().collect();
+        // after `a`, `b`, `c`, `d` (the space after `b` is no end of its own).
+        assert_eq!(ends, vec![3, 4, 6, 7]);
+    }
+
+    #[test]
+    fn key_of_parts_matches_the_weight_file() {
+        let w = Weights::parse("1.5\tcls\t0\tH\tH\n# comment\n-2\tend1\t解\n");
+        assert_eq!(w.get(key(&["cls", "0", "H", "H"])), 1.5);
+        assert_eq!(w.get(key(&["end1", "解"])), -2.0);
+        assert_eq!(w.get(key(&["end1", "述"])), 0.0);
+    }
+
+    #[test]
+    fn features_name_both_sides() {
+        let line = Line::new("Java 定时任务详解为什么需要定时任务？");
+        let end = "Java 定时任务详解".len();
+        let mut c = Collect(Vec::new());
+        features(&line, end, &mut c);
+        assert!(c.0.contains(&"end2|详|解".to_string()), "{:?}", c.0);
+        assert!(c.0.contains(&"beg2|为|什".to_string()));
+        assert!(c.0.contains(&"cls|0|H|H".to_string()));
+    }
+}
