@@ -294,18 +294,6 @@ fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
     }
 }
 
-/// `3.11.10` → Some(2): digits separated by single dots, at least one dot.
-fn version_dots(tok: &str) -> Option<usize> {
-    let mut dots = 0;
-    for part in tok.split('.') {
-        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        dots += 1;
-    }
-    (dots >= 2).then_some(dots - 1)
-}
-
 fn contains(hay: &[char], needle: &[char]) -> bool {
     needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -427,16 +415,6 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
         let seam = &line.folded[n_end - 2..n_end + 2];
         let later = &line.folded[n_end + 2..line.folded.len().min(n_end + 150)];
         out.emit(&["seam-again", flag(contains(later, seam))]);
-    }
-    // Versions: a title often ends with one (`参考指南 3.11.10`); a
-    // snippet rarely starts with one after a space.
-    let last_tok = title.rsplit(' ').next().unwrap_or("");
-    if let Some(dots) = version_dots(last_tok) {
-        out.emit(&["ver-end", bucket(dots.min(3)), flag(title.len() > last_tok.len())]);
-    }
-    let first_tok = snippet.split(' ').next().unwrap_or("");
-    if let Some(dots) = version_dots(first_tok) {
-        out.emit(&["ver-start", bucket(dots.min(3)), s]);
     }
     // tldr-style `cmd - text` titles.
     if let Some(i) = body[..end].find(" - ") {
