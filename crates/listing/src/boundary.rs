@@ -119,6 +119,8 @@ pub(crate) struct Line<'a> {
     /// Title statistics after each character of the title region, keyed
     /// by the byte offset after it.
     stats: Vec<(usize, Stats)>,
+    /// Offset of the body's first ` - `.
+    dash: Option<usize>,
     /// The body folded (`fold_char`, no whitespace) and the byte offset
     /// of the original char each folded char came from.
     folded: Vec<char>,
@@ -181,6 +183,7 @@ impl<'a> Line<'a> {
             folded_from.push(i);
         }
         Line {
+            dash: body.find(" - "),
             folded,
             folded_from,
             stats,
@@ -199,9 +202,14 @@ impl<'a> Line<'a> {
         self.folded_from.partition_point(|&i| i < at)
     }
 
-    fn stats_at(&self, end: usize) -> Stats {
+    /// The title's length in characters and its statistics when it ends
+    /// at `end` (a candidate end).
+    fn stats_at(&self, end: usize) -> (usize, Stats) {
         let k = self.stats.partition_point(|(e, _)| *e < end);
-        self.stats.get(k).filter(|(e, _)| *e == end).map(|(_, s)| *s).unwrap_or_default()
+        match self.stats.get(k) {
+            Some((e, s)) if *e == end => (k + 1, *s),
+            _ => (self.body[self.skip..end].chars().count(), Stats::default()),
+        }
     }
 
     /// Candidate ends: character boundaries after at least one character
@@ -295,7 +303,12 @@ fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
 }
 
 fn contains(hay: &[char], needle: &[char]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    hay.len() >= needle.len()
+        && hay[..=hay.len() - needle.len()]
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c == first && hay[i + 1..i + needle.len()] == *rest)
 }
 
 fn bucket(n: usize) -> &'static str {
@@ -351,14 +364,13 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     out.emit(&["beg1", ib]);
     out.emit(&["beg2", ib, ib2]);
 
-    let chars = title.chars().count();
+    let (chars, st) = line.stats_at(end);
     let len = bucket(chars);
     out.emit(&["len", len]);
     out.emit(&["len-cls", len, s, cb.name()]);
 
     // Spaces inside the title, by kind: `中 English` is ordinary spacing,
     // `中 中` or `。 x` is not.
-    let st = line.stats_at(end);
     out.emit(&["spaces", bucket(st.spaces)]);
     out.emit(&["cjk-space-cjk", bucket(st.cjk_spaces.min(3))]);
     // The space at the boundary, by the classes around it.
@@ -417,7 +429,7 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
         out.emit(&["seam-again", flag(contains(later, seam))]);
     }
     // tldr-style `cmd - text` titles.
-    if let Some(i) = body[..end].find(" - ") {
+    if let Some(i) = line.dash.filter(|&i| i + 3 <= end) {
         out.emit(&["dash", flag(i >= line.skip), s, cb.name()]);
     }
     // How soon the snippet's first sentence ends.
