@@ -181,7 +181,10 @@ fn dev_corpus_matches_truth() {
         );
     }
     // Acceptance levels (issue 3). The split and price levels are what
-    // the heuristics reach; see docs/listing-format.md for the misses.
+    // the parser reaches; see docs/listing-format.md for the misses. The
+    // split's boundary scorer was trained on this corpus, so its level
+    // here is in-sample (held-out ≈ 94 %, measured by
+    // examples/train_split.rs).
     for f in ["pages", "size_text", "size_bytes", "age", "trailing"] {
         assert!(t.rate(f) >= 0.99, "{f}: {}", t.rate(f));
     }
@@ -195,6 +198,7 @@ fn dev_corpus_matches_truth() {
     assert!(t.rate("snippet_norm keeps clean lines") >= 0.99);
 }
 
-/// Floors asserted for the split and the price (regression guards at the
-/// measured level; the target is 0.99, see docs/listing-format.md).
+/// Floors asserted for the split and the price (regression guards just
+/// under the measured 0.9679 and 0.9880; the target is 0.99, see
+/// docs/listing-format.md).
 const SPLIT_PRICE_FLOOR: (f64, f64) = (0.965, 0.987);
