@@ -17,15 +17,15 @@ fn main() {
     let mid = (0..=line.len() / 2).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
     let half = &line[..mid];
     let body = train::body(half).expect("a listing line");
-    let w = wenku_listing::train::weights_text();
     let mut scored: Vec<(f32, usize, Vec<String>)> = train::candidates(body)
         .into_iter()
-        .map(|(e, fs)| (fs.iter().map(|f| train::weight(w, f)).sum(), e, fs))
+        .map(|(e, fs)| (fs.iter().map(|f| train::bundled_weight(f)).sum(), e, fs))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (s, e, fs) in scored.iter().take(4) {
         println!("{s:.2} {:?}", &body[..*e]);
-        let mut fw: Vec<(f32, &String)> = fs.iter().map(|f| (train::weight(w, f), f)).collect();
+        let mut fw: Vec<(f32, &String)> =
+            fs.iter().map(|f| (train::bundled_weight(f), f)).collect();
         fw.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
         for (x, f) in fw.iter().take(8) {
             println!("     {x:.2} {f}");

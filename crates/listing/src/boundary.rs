@@ -69,7 +69,7 @@ impl Weights {
     }
 }
 
-fn weights() -> &'static Weights {
+pub(crate) fn weights() -> &'static Weights {
     static W: OnceLock<Weights> = OnceLock::new();
     W.get_or_init(|| Weights::parse(include_str!("boundary_weights.txt")))
 }

@@ -51,13 +51,9 @@ pub fn best_end(body: &str, weights_text: &str) -> Option<usize> {
     boundary::best_end_with(body, &Weights::parse(weights_text))
 }
 
-/// The bundled weight file.
-pub fn weights_text() -> &'static str {
-    include_str!("boundary_weights.txt")
-}
-
-/// The weight of one feature (parts joined by tabs) in `weights_text`.
-pub fn weight(weights_text: &str, feature: &str) -> f32 {
+/// The weight of one feature (parts joined by tabs) in the bundled
+/// weights, the ones parsing uses.
+pub fn bundled_weight(feature: &str) -> f32 {
     let parts: Vec<&str> = feature.split('\t').collect();
-    Weights::parse(weights_text).get(boundary::key(&parts))
+    boundary::weights().get(boundary::key(&parts))
 }
