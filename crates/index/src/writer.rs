@@ -195,12 +195,15 @@ impl ListingWriter {
         doc.add_text(f.id, &listing.id);
         doc.add_text(f.title, &listing.title_norm);
         doc.add_text(f.title_grams, &listing.title_norm);
+        doc.add_text(f.title_pinyin, &listing.title_norm);
         doc.add_text(f.snippet, &listing.snippet_norm);
         doc.add_u64(f.price, u64::from(listing.price));
         doc.add_u64(f.pages, u64::from(listing.pages));
         doc.add_u64(f.size_bytes, listing.size_bytes);
         if let Some(ts) = listing.published {
             doc.add_date(f.published, DateTime::from_timestamp_secs(ts.as_second()));
+            let earliest = ts.as_second().saturating_sub(listing.age.unit.seconds());
+            doc.add_date(f.published_earliest, DateTime::from_timestamp_secs(earliest));
         }
         doc.add_u64(f.dup_count, u64::from(dup_count));
         let stored = StoredListing { listing: listing.clone(), dup_count };

@@ -282,16 +282,7 @@ pub(crate) fn body_of(text: &str) -> Option<&str> {
 
 /// The age as a duration: month = 30 days, year = 365 days.
 pub fn age_duration(age: Age) -> jiff::SignedDuration {
-    let unit: i64 = match age.unit {
-        AgeUnit::Second => 1,
-        AgeUnit::Min => 60,
-        AgeUnit::Hour => 3600,
-        AgeUnit::Day => 86_400,
-        AgeUnit::Week => 7 * 86_400,
-        AgeUnit::Month => 30 * 86_400,
-        AgeUnit::Year => 365 * 86_400,
-    };
-    jiff::SignedDuration::from_secs(i64::from(age.value) * unit)
+    jiff::SignedDuration::from_secs(i64::from(age.value) * age.unit.seconds())
 }
 
 /// The stable content id of a listing: XXH3-128 (lowercase hex, 32 digits)

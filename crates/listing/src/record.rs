@@ -73,6 +73,21 @@ pub enum AgeUnit {
     Year,
 }
 
+impl AgeUnit {
+    /// Length of the unit in seconds (month = 30 days, year = 365 days).
+    pub fn seconds(self) -> i64 {
+        match self {
+            AgeUnit::Second => 1,
+            AgeUnit::Min => 60,
+            AgeUnit::Hour => 3600,
+            AgeUnit::Day => 86_400,
+            AgeUnit::Week => 7 * 86_400,
+            AgeUnit::Month => 30 * 86_400,
+            AgeUnit::Year => 365 * 86_400,
+        }
+    }
+}
+
 /// File and 1-based line number a record came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Source {

@@ -17,6 +17,7 @@
 
 pub mod normalize;
 pub mod query_dict;
+pub mod reading;
 pub mod script;
 pub mod segment;
 pub mod tokenizer;
@@ -37,9 +38,11 @@ use crate::{Error, Result};
 pub const WORDS_TOKENIZER: &str = "wenku_words";
 /// Name of the character n-gram tokenizer (the title grams field).
 pub const GRAMS_TOKENIZER: &str = "wenku_grams";
+/// Name of the pinyin reading tokenizer (the title pinyin field), see [`reading`].
+pub const READINGS_TOKENIZER: &str = "wenku_readings";
 /// Version of the analysis; stored in every index and checked on open.
 /// Bump it on any change that alters the tokens of some text.
-pub const ANALYSIS_VERSION: u32 = 1;
+pub const ANALYSIS_VERSION: u32 = 2;
 /// Tokens longer than this many bytes are dropped (hashes, base64 blobs).
 pub const MAX_TOKEN_BYTES: usize = 100;
 
@@ -144,10 +147,11 @@ impl Analyzer {
             .build()
     }
 
-    /// Registers both tokenizers in `manager`.
+    /// Registers the tokenizers in `manager`.
     pub fn register(&self, manager: &TokenizerManager) {
         manager.register(WORDS_TOKENIZER, self.text_analyzer(Mode::Words));
         manager.register(GRAMS_TOKENIZER, self.text_analyzer(Mode::Grams));
+        manager.register(READINGS_TOKENIZER, reading::ReadingTokenizer::default());
     }
 
     /// All tokens of `text` (convenience for queries, highlighting, tests).

@@ -1,0 +1,309 @@
+//! Toneless pinyin readings, for pinyin queries and same-reading typos.
+//!
+//! * Index side: the `title_pinyin` field gets, for every Han character of
+//!   the normalised title, each of its toneless readings (`重` → `zhong`,
+//!   `chong`, `tong`: all readings of a polyphone, so the common one is never
+//!   lost) and its initial letters with a [`INITIAL_MARK`] (`^z`, `^c`,
+//!   `^t`), all at the character's position (positions count significant
+//!   characters, as in the word fields).
+//! * Query side: [`han_readings`] turns Han text into syllable sequences
+//!   (`监空` → `jian kong`, which finds `监控`), [`syllable_splits`] turns a
+//!   Latin word into syllables (`jiankong` → `jian kong`), and
+//!   [`initials`] a string of initials into initial tokens (`jkgj`).
+//!
+//! Readings come from the `pinyin` crate (MIT, data of pinyin-data and
+//! phrase-pinyin-data); `ü` is written `v`, as typed on a keyboard.
+
+use std::sync::OnceLock;
+
+use pinyin::ToPinyinMulti;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::normalize::Normalized;
+use super::segment::is_han;
+
+/// Marks an initial-letter token (`^j`), so that initials never collide
+/// with one-letter syllables (`a`, `e`, `o`).
+pub const INITIAL_MARK: char = '^';
+
+/// At most this many readings are kept per character.
+const MAX_READINGS: usize = 4;
+
+/// First and last code point of the table (CJK extension A and the unified
+/// ideographs: what the `pinyin` crate covers in the BMP).
+const FIRST: u32 = 0x3400;
+const LAST: u32 = 0x9FFF;
+
+struct Table {
+    /// Readings per code point from [`FIRST`], most common first.
+    readings: Vec<Box<[Box<str>]>>,
+    /// Every syllable that some character has, sorted.
+    syllables: Vec<Box<str>>,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut readings = Vec::with_capacity((LAST - FIRST + 1) as usize);
+        let mut syllables = std::collections::BTreeSet::new();
+        for u in FIRST..=LAST {
+            let mut list: Vec<Box<str>> = Vec::new();
+            if let Some(multi) = char::from_u32(u).and_then(|c| c.to_pinyin_multi()) {
+                for p in multi {
+                    let s: String = p.plain().chars().map(|c| if c == 'ü' { 'v' } else { c }).collect();
+                    if list.len() < MAX_READINGS && !list.iter().any(|r| **r == *s) {
+                        list.push(s.into_boxed_str());
+                    }
+                }
+            }
+            for s in &list {
+                // vowelless interjection readings (嗯 n, 呣 m, 哼 hng) would
+                // let almost any consonant string parse as pinyin
+                if s.contains(['a', 'e', 'i', 'o', 'u', 'v']) {
+                    syllables.insert(s.clone());
+                }
+            }
+            readings.push(list.into_boxed_slice());
+        }
+        Table { readings, syllables: syllables.into_iter().collect() }
+    })
+}
+
+/// Toneless readings of `c`, most common first; empty for a character
+/// without one (not Han, or outside the table).
+pub fn readings(c: char) -> &'static [Box<str>] {
+    let u = c as u32;
+    if !(FIRST..=LAST).contains(&u) {
+        return &[];
+    }
+    &table().readings[(u - FIRST) as usize]
+}
+
+fn is_syllable(s: &str) -> bool {
+    table().syllables.binary_search_by(|x| (**x).cmp(s)).is_ok()
+}
+
+/// The initial token of a reading: [`INITIAL_MARK`] and its first letter.
+fn initial_token(reading: &str) -> String {
+    let mut t = String::with_capacity(2);
+    t.push(INITIAL_MARK);
+    t.extend(reading.chars().next());
+    t
+}
+
+/// Syllable sequences of Han text (normalised, Han characters only; other
+/// characters are skipped): the product of the characters' readings, the
+/// common readings first, at most `max` sequences.
+pub fn han_readings(text: &str, max: usize) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = vec![Vec::new()];
+    for c in text.chars().filter(|&c| is_han(c)) {
+        let rs = readings(c);
+        if rs.is_empty() {
+            return Vec::new();
+        }
+        let mut next = Vec::with_capacity(out.len() * rs.len());
+        // rank order: vary the later characters' readings last
+        for r in rs.iter() {
+            for seq in &out {
+                if next.len() == max {
+                    break;
+                }
+                let mut s = seq.clone();
+                s.push(r.to_string());
+                next.push(s);
+            }
+        }
+        out = next;
+    }
+    if out.first().is_some_and(Vec::is_empty) { Vec::new() } else { out }
+}
+
+/// The ways to write the lower-case ASCII word `word` as two or more pinyin
+/// syllables (`xian` → `xi an`; `xian` alone is one syllable and not
+/// returned), fewest syllables first, at most `max`.
+pub fn syllable_splits(word: &str, max: usize) -> Vec<Vec<String>> {
+    const MAX_LEN: usize = 48;
+    if word.len() > MAX_LEN || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    // ends[i]: syllable lengths that end a valid split of word[i..]
+    let n = word.len();
+    let mut ok = vec![false; n + 1];
+    ok[n] = true;
+    for i in (0..n).rev() {
+        ok[i] = (1..=6).any(|l| i + l <= n && ok[i + l] && is_syllable(&word[i..i + l]));
+    }
+    if !ok[0] {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    collect(word, 0, &ok, &mut path, &mut out, 64);
+    out.retain(|s: &Vec<String>| s.len() >= 2);
+    out.sort_by_key(Vec::len);
+    out.truncate(max);
+    out
+}
+
+fn collect(
+    word: &str,
+    i: usize,
+    ok: &[bool],
+    path: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+    cap: usize,
+) {
+    if out.len() >= cap {
+        return;
+    }
+    if i == word.len() {
+        out.push(path.clone());
+        return;
+    }
+    for l in (1..=6).rev() {
+        if i + l <= word.len() && ok[i + l] && is_syllable(&word[i..i + l]) {
+            path.push(word[i..i + l].to_string());
+            collect(word, i + l, ok, path, out, cap);
+            path.pop();
+        }
+    }
+}
+
+/// Initial tokens for a lower-case ASCII word typed as the initials of Han
+/// characters (`jkgj` → `^j ^k ^g ^j`): every letter must begin some
+/// syllable, and the word must have 2 to 10 letters.
+pub fn initials(word: &str) -> Option<Vec<String>> {
+    if !(2..=10).contains(&word.len()) || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    // letters no pinyin syllable starts with
+    if word.contains(['i', 'u', 'v']) {
+        return None;
+    }
+    Some(word.chars().map(|c| format!("{INITIAL_MARK}{c}")).collect())
+}
+
+/// Tokenizer of the `title_pinyin` field; see the module docs.
+#[derive(Clone, Default)]
+pub struct ReadingTokenizer {
+    norm: Normalized,
+    tokens: Vec<Token>,
+}
+
+/// Token stream of [`ReadingTokenizer`].
+pub struct ReadingTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for ReadingTokenizer {
+    type TokenStream<'a> = ReadingTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ReadingTokenStream<'a> {
+        self.tokens.clear();
+        self.norm.normalize(text);
+        let mut sig = 0usize;
+        let norm = self.norm.as_str();
+        for (i, c) in norm.char_indices() {
+            if is_han(c) {
+                let (from, to) = self.norm.original_range(i, i + c.len_utf8());
+                let mut push = |text: String| {
+                    self.tokens.push(Token {
+                        offset_from: from,
+                        offset_to: to,
+                        position: sig,
+                        text,
+                        position_length: 1,
+                    });
+                };
+                let rs = readings(c);
+                for r in rs.iter() {
+                    push(r.to_string());
+                }
+                for (k, r) in rs.iter().enumerate() {
+                    let first = r.as_bytes()[0];
+                    if !rs[..k].iter().any(|p| p.as_bytes()[0] == first) {
+                        push(initial_token(r));
+                    }
+                }
+            }
+            if is_han(c) || c.is_alphanumeric() {
+                sig += 1;
+            }
+        }
+        ReadingTokenStream { tokens: &mut self.tokens, next: 0 }
+    }
+}
+
+impl TokenStream for ReadingTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seqs(v: Vec<Vec<String>>) -> Vec<String> {
+        v.into_iter().map(|s| s.join(" ")).collect()
+    }
+
+    #[test]
+    fn polyphones_keep_their_common_reading() {
+        assert_eq!(&*readings('重')[0], "zhong");
+        assert!(readings('重').iter().any(|r| &**r == "chong"));
+        assert!(readings('长').iter().any(|r| &**r == "chang"));
+        assert!(readings('行').iter().any(|r| &**r == "hang"));
+        assert_eq!(&*readings('绿')[0], "lv");
+        assert!(readings('a').is_empty());
+    }
+
+    #[test]
+    fn han_text_reads_as_syllables() {
+        assert_eq!(seqs(han_readings("监空", 8)), ["jian kong"]);
+        let chong = seqs(han_readings("重符", 8));
+        assert!(chong.contains(&"chong fu".to_string()), "{chong:?}");
+        assert!(han_readings("", 8).is_empty());
+        assert!(han_readings("重重重重重重", 5).len() == 5);
+    }
+
+    #[test]
+    fn latin_words_split_into_syllables() {
+        assert_eq!(seqs(syllable_splits("jiankong", 4))[0], "jian kong");
+        assert_eq!(seqs(syllable_splits("wanquanyizhi", 4))[0], "wan quan yi zhi");
+        assert!(seqs(syllable_splits("xian", 4)).contains(&"xi an".to_string()));
+        // English and code words are not pinyin
+        for w in ["java", "table", "python", "tidb", "an", "uniform"] {
+            assert!(syllable_splits(w, 4).is_empty(), "{w}");
+        }
+        assert_eq!(initials("jkgj").unwrap(), ["^j", "^k", "^g", "^j"]);
+        assert!(initials("java").is_none() && initials("x").is_none());
+    }
+
+    #[test]
+    fn tokens_carry_readings_and_initials_at_character_positions() {
+        let mut t = ReadingTokenizer::default();
+        let mut s = t.token_stream("v8 监测");
+        let mut got = Vec::new();
+        while s.advance() {
+            got.push((s.token().text.clone(), s.token().position));
+        }
+        let want: Vec<(String, usize)> =
+            [("jian", 2), ("^j", 2), ("ce", 3), ("^c", 3)].map(|(a, b)| (a.into(), b)).into();
+        assert_eq!(got, want);
+    }
+}
