@@ -155,12 +155,12 @@ mod tests {
 
     #[test]
     fn pointer_under_wide_characters() {
-        let q = "利用率 \"abc";
+        let q = "利用率 pages:>abc";
         let Err(error) = wenku::query::parse(q) else { panic!("query should be malformed") };
-        assert_eq!(error.position, 5);
+        assert_eq!(error.position, 12);
         let bad = BadQuery { query: q.into(), error };
-        assert_eq!(bad.pointer(), "  利用率 \"abc\n         ^\n");
-        assert!(bad.to_string().contains("character 5"), "{bad}");
+        assert_eq!(bad.pointer(), format!("  利用率 pages:>abc\n{}^\n", " ".repeat(16)));
+        assert!(bad.to_string().contains("character 12"), "{bad}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use wenku::listing::{Age, AgeUnit};
 use wenku::{
     Explanation, Facets, Highlighted, Hit, Listing, SearchResults, Source, Span, StoredListing,
+    Understood,
 };
 
 /// Styles of the plain output (stripped by `anstream` when piped).
@@ -112,11 +113,46 @@ pub(crate) fn write_hits_plain(
         let last = offset + results.hits.len();
         writeln!(w, "{} {noun}, showing {first}–{last}", thousands(total))?;
     }
+    for line in understood_lines(&results.understood, explain) {
+        writeln!(w, "{}", line.style(STYLES.meta))?;
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         writeln!(w)?;
         write_hit_plain(w, offset + i + 1, hit, explain)?;
     }
     Ok(())
+}
+
+/// What the search read into the query, one line per kind; the optional
+/// (filler) words only with `explain`.
+pub(crate) fn understood_lines(u: &Understood, explain: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if !u.conditions.is_empty() {
+        let c: Vec<String> =
+            u.conditions.iter().map(|c| format!("{} → {}", c.text, c.meaning)).collect();
+        out.push(format!("read as: {}", c.join("; ")));
+    }
+    if explain && !u.optional.is_empty() {
+        out.push(format!("optional words: {}", u.optional.join(" ")));
+    }
+    if !u.by_reading.is_empty() {
+        out.push(format!(
+            "also matched by pinyin reading: {} (listings found only that way come after the exact matches)",
+            u.by_reading.join(" ")
+        ));
+    }
+    if let Some(r) = &u.relaxed {
+        out.push(format!(
+            "no listing has all {} words ({}): showing listings with at least {}",
+            r.of,
+            r.words.join(" "),
+            r.matched
+        ));
+    }
+    if let Some(c) = &u.emptied_by {
+        out.push(format!("nothing matches with the condition {c}; there are matches without it"));
+    }
+    out
 }
 
 fn write_hit_plain(w: &mut dyn Write, rank: usize, hit: &Hit, explain: bool) -> io::Result<()> {
@@ -239,11 +275,15 @@ impl<'a> FacetsJson<'a> {
     }
 }
 
-/// The last line of `wenku search --json --facets`.
+/// The last line of `wenku search --json`, after the hits: with `--facets`,
+/// or when the query was read as more than its literal words.
 #[derive(Debug, Serialize)]
-pub(crate) struct FacetsLine<'a> {
-    pub(crate) facets: FacetsJson<'a>,
+pub(crate) struct SummaryLine<'a> {
     pub(crate) total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) understood: Option<&'a Understood>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) facets: Option<FacetsJson<'a>>,
 }
 
 #[cfg(test)]

@@ -258,13 +258,13 @@ fn no_hits_exit_1() {
 
 #[test]
 fn bad_query_exit_2_with_position() {
-    let out = seed_index().wenku(&["search", "利用率 \"abc"]).output().unwrap();
+    let out = seed_index().wenku(&["search", "利用率 size:>5"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert_eq!(
         err,
-        "wenku: invalid query at character 5: unbalanced quote: this '\"' is never closed\n  利用率 \"abc\n         ^\n"
+        "wenku: invalid query at character 11: expected a size with a unit (B, KB, MB, GB, TB) after 'size:', found '5'\n  利用率 size:>5\n               ^\n"
     );
     let out = seed_index().wenku(&["search", "pages:>x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

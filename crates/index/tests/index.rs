@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 
 use tantivy::collector::Count;
 use tantivy::query::AllQuery;
+use wenku_index::analysis::ANALYSIS_VERSION;
 use wenku_index::{Error, ListingIndex, META_FILE, WriterOptions};
 use wenku_listing::{CatalogReader, Item, Listing, ParseOptions};
 
@@ -92,13 +93,14 @@ fn opening_checks_presence_version_and_dictionary() {
     // an index from another analysis version is a clear error
     let meta = path.join(META_FILE);
     let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("\"analysis_version\": 1", "\"analysis_version\": 999"))
-        .unwrap();
+    let current = format!("\"analysis_version\": {ANALYSIS_VERSION}");
+    assert!(text.contains(&current), "{text}");
+    std::fs::write(&meta, text.replace(&current, "\"analysis_version\": 999")).unwrap();
     let err = ListingIndex::open(&path).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
-            "index at {} was built with analysis version 999, this wenku uses 1: re-index into a new directory",
+            "index at {} was built with analysis version 999, this wenku uses {ANALYSIS_VERSION}: re-index into a new directory",
             path.display()
         )
     );

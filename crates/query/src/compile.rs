@@ -1,19 +1,34 @@
 //! [`Expr`] → tantivy query, through the index's own analyzer.
 //!
-//! A text term (a whitespace-free chunk such as `Python机器学习`, or a quoted
-//! phrase) is cut with jieba's default mode ([`Mode::Query`]); its tokens,
-//! with their character positions, must occur in that order and spacing:
+//! An unquoted text term (a whitespace-free chunk such as `子集还原数组`) is
+//! cut with jieba's default mode ([`Mode::Query`]) into **units**, each of
+//! which must match (see `docs/query-language.md`):
 //!
-//! * in `title` or `snippet` (jieba search-mode words): a term query for one
-//!   token, a phrase query with explicit offsets for several;
-//! * in `title_grams` (character uni/bigrams of the title): the same text as
-//!   overlapping bigrams, an exact substring match whatever jieba did with
-//!   the title (`可读` inside `人类可读`).
+//! * a Han word (`子集`, `还原`, `数组`);
+//! * a group of consecutive single Han characters (`监空` cut as `监` +
+//!   `空` is not a word: the characters must be adjacent, as typed);
+//! * a run of other tokens joined by punctuation (`sys.breakpointhook`,
+//!   `3.11.10`): in order and adjacent;
+//! * question and filler words (`如何`, `的`, `有没有`,
+//!   `data/query-fillers.txt`) are optional units: they add to the score and
+//!   never remove a hit.
 //!
-//! The clauses of one term are ORed (at least one must match) and their
-//! BM25 scores add, with the title weighted higher.
+//! A unit matches in `title` or `snippet` (jieba search-mode words) or in
+//! `title_grams` (character bigrams: a substring of the title whatever
+//! jieba did with it); the clauses are ORed and their BM25 scores add, the
+//! title weighted higher. When a chunk has two or more units, an optional
+//! phrase of the whole chunk rewards listings that have them adjacent and
+//! in order. A quoted phrase is one unit: every token in order, adjacent.
+//!
+//! [`Stage::Readings`] adds, to each unit that has few or no exact
+//! matches, its pinyin reading in `title_pinyin` (same-reading typos,
+//! pinyin typed for Han words, initials); [`Stage::Relaxed`] requires only
+//! some of the units.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::ops::Bound;
+use std::sync::OnceLock;
 
 use tantivy::Term;
 use tantivy::query::{
@@ -22,10 +37,86 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use wenku_index::Fields;
+use wenku_index::analysis::reading::{han_readings, initials, syllable_splits};
 use wenku_index::analysis::{Analyzer, Mode, is_han};
 
 use crate::parse::{Expr, Filter, TextExpr, TextField};
 use crate::rank::Ranking;
+use crate::understand::{Condition, ConditionKind};
+
+/// How much of the query must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Every unit, as typed.
+    Strict,
+    /// Every unit, as typed or by its pinyin reading.
+    Readings,
+    /// At least this many of the top level's required units (with readings).
+    Relaxed(usize),
+}
+
+/// Units with at most this many exact matches (title + snippet document
+/// frequencies) also match by reading in [`Stage::Readings`].
+const FEW: u64 = 2;
+/// At most this many reading sequences per unit (polyphones multiply).
+const MAX_READINGS: usize = 8;
+
+/// What compiling found out about the query, for `Understood`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Notes {
+    /// Optional (filler) words.
+    pub optional: Vec<String>,
+    /// Units that were also matched by reading.
+    pub by_reading: Vec<String>,
+    /// Required units of the top level (the relaxation's candidates).
+    pub required: Vec<String>,
+}
+
+/// One piece of a text term; see the module docs.
+#[derive(Debug, Clone)]
+struct Unit {
+    /// Tokens with positions relative to the unit's first.
+    tokens: Tokens,
+    kind: UnitKind,
+    optional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitKind {
+    /// A Han word of jieba's cut.
+    Word,
+    /// Consecutive single Han characters.
+    Group,
+    /// Other tokens (Latin, digits, code), adjacent.
+    Other,
+    /// A quoted phrase.
+    Phrase,
+}
+
+impl Unit {
+    fn text(&self) -> String {
+        match self.kind {
+            UnitKind::Word | UnitKind::Group => {
+                self.tokens.iter().map(|(t, _)| t.as_str()).collect()
+            }
+            UnitKind::Other | UnitKind::Phrase => {
+                self.tokens.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ")
+            }
+        }
+    }
+}
+
+/// The question and filler words of `data/query-fillers.txt`.
+fn fillers() -> &'static HashSet<&'static str> {
+    static F: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    F.get_or_init(|| {
+        include_str!("../../../data/query-fillers.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
 
 /// Which scoring fields to build clauses for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,44 +133,144 @@ pub(crate) struct Compiler<'a> {
     pub ranking: &'a Ranking,
     /// Unix seconds of "now" (for `age:`).
     pub now: i64,
+    /// For document frequencies (which units need readings).
+    pub searcher: &'a tantivy::Searcher,
+    /// Filled while compiling.
+    pub notes: RefCell<Notes>,
+    /// Whether filler words are required: when the query has nothing else.
+    pub fillers_required: Cell<bool>,
 }
 
 /// Tokens of a text term: `(text, position)`, positions relative to the first.
 type Tokens = Vec<(String, usize)>;
 
 impl Compiler<'_> {
-    /// The full query.
-    pub fn compile(&self, e: &Expr) -> Box<dyn Query> {
-        self.expr(e, Only::All)
+    /// The query for `expr` (`None`: everything) and `conditions` at `stage`.
+    pub fn compile(
+        &self,
+        expr: Option<&Expr>,
+        conditions: &[Condition],
+        stage: Stage,
+    ) -> Box<dyn Query> {
+        *self.notes.borrow_mut() = Notes::default();
+        self.fillers_required.set(false);
+        if let Some(e) = expr {
+            let mut terms = Vec::new();
+            positive_terms(e, &mut terms);
+            let all_fillers = terms.iter().all(|t| self.units(t).iter().all(|u| u.optional));
+            self.fillers_required.set(all_fillers);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match (expr, stage) {
+            (Some(e), Stage::Relaxed(k)) => clauses.extend(self.relaxed(e, k)),
+            (Some(e), _) => clauses.push((Occur::Must, self.expr(e, Only::All, stage))),
+            (None, _) => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        if let Some(e) = expr {
+            self.note_required(e);
+        }
+        for c in conditions {
+            if let Some(q) = self.condition(c) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+            return clauses.pop().unwrap().1;
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// A query scoring only one field's clauses, for `explain`: every
     /// positive text term of `e` as an optional clause.
-    pub fn field_query(&self, e: &Expr, only: Only) -> Box<dyn Query> {
+    pub fn field_query(&self, e: &Expr, only: Only, stage: Stage) -> Box<dyn Query> {
         let mut terms = Vec::new();
         positive_terms(e, &mut terms);
-        let clauses: Vec<(Occur, Box<dyn Query>)> =
-            terms.iter().map(|t| (Occur::Should, self.text(t, only))).collect();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .filter_map(|t| self.text(t, only, stage))
+            .map(|q| (Occur::Should, q))
+            .collect();
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn expr(&self, e: &Expr, only: Only) -> Box<dyn Query> {
+    /// The top level's required units, for [`Notes::required`].
+    fn note_required(&self, e: &Expr) {
+        let mut terms = Vec::new();
+        top_level_terms(e, &mut terms);
+        let mut notes = self.notes.borrow_mut();
+        notes.required.clear();
+        for t in terms {
+            for u in self.units(t).iter().filter(|u| !u.optional) {
+                notes.required.push(u.text());
+            }
+        }
+    }
+
+    fn condition(&self, c: &Condition) -> Option<Box<dyn Query>> {
+        let fl = self.fields;
+        let date = |field: Field, v: i64| {
+            Term::from_field_date(field, tantivy::DateTime::from_timestamp_secs(v))
+        };
+        match &c.kind {
+            ConditionKind::Filter(f) => Some(self.filter(f)),
+            ConditionKind::Newest => None,
+            // the age allows [earliest, published]; it overlaps [from, to)
+            ConditionKind::Published { from, to } => {
+                let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if let Some(from) = from {
+                    parts.push((
+                        Occur::Must,
+                        Box::new(RangeQuery::new(
+                            Bound::Included(date(fl.published, *from)),
+                            Bound::Unbounded,
+                        )),
+                    ));
+                }
+                if let Some(to) = to {
+                    parts.push((
+                        Occur::Must,
+                        Box::new(RangeQuery::new(
+                            Bound::Unbounded,
+                            Bound::Excluded(date(fl.published_earliest, *to)),
+                        )),
+                    ));
+                }
+                Some(Box::new(BooleanQuery::new(parts)))
+            }
+        }
+    }
+
+    fn expr(&self, e: &Expr, only: Only, stage: Stage) -> Box<dyn Query> {
         match e {
-            Expr::Text(t) => self.text(t, only),
+            Expr::Text(t) => self.text(t, only, stage).unwrap_or_else(|| Box::new(AllQuery)),
             Expr::Filter(f) => self.filter(f),
             Expr::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
-                (Occur::MustNot, self.expr(inner, only)),
+                (Occur::MustNot, self.expr(inner, only, stage)),
             ])),
             Expr::And(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 let mut positive = false;
                 for item in items {
                     match item {
-                        Expr::Not(inner) => clauses.push((Occur::MustNot, self.expr(inner, only))),
+                        Expr::Not(inner) => {
+                            clauses.push((Occur::MustNot, self.expr(inner, only, stage)))
+                        }
+                        Expr::Text(t) => {
+                            if let Some(q) = self.text(t, only, stage) {
+                                // a chunk of only filler words is optional
+                                let occur = if self.units(t).iter().all(|u| u.optional) {
+                                    Occur::Should
+                                } else {
+                                    positive = true;
+                                    Occur::Must
+                                };
+                                clauses.push((occur, q));
+                            }
+                        }
                         other => {
                             positive = true;
-                            clauses.push((Occur::Must, self.expr(other, only)));
+                            clauses.push((Occur::Must, self.expr(other, only, stage)));
                         }
                     }
                 }
@@ -89,9 +280,44 @@ impl Compiler<'_> {
                 Box::new(BooleanQuery::new(clauses))
             }
             Expr::Or(items) => Box::new(BooleanQuery::new(
-                items.iter().map(|i| (Occur::Should, self.expr(i, only))).collect(),
+                items.iter().map(|i| (Occur::Should, self.expr(i, only, stage))).collect(),
             )),
         }
+    }
+
+    /// The top level with only `k` of its required units needed: filters
+    /// and exclusions stay as they are, optional units and chunk phrases
+    /// still score. `None` parts when `e` is not a conjunction.
+    fn relaxed(&self, e: &Expr, k: usize) -> Vec<(Occur, Box<dyn Query>)> {
+        let items: &[Expr] = match e {
+            Expr::And(v) => v,
+            other => std::slice::from_ref(other),
+        };
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut units: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for item in items {
+            match item {
+                Expr::Text(t) => {
+                    for u in self.units(t) {
+                        let q = self.unit(&u, t.field, Only::All, Stage::Readings);
+                        if u.optional {
+                            self.notes.borrow_mut().optional.push(u.text());
+                            out.push((Occur::Should, q));
+                        } else {
+                            units.push((Occur::Should, q));
+                        }
+                    }
+                    out.extend(self.chunk_phrase(t, Only::All).map(|q| (Occur::Should, q)));
+                }
+                Expr::Not(inner) => {
+                    out.push((Occur::MustNot, self.expr(inner, Only::All, Stage::Readings)))
+                }
+                other => out.push((Occur::Must, self.expr(other, Only::All, Stage::Readings))),
+            }
+        }
+        let k = k.clamp(1, units.len().max(1));
+        out.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(units, k))));
+        out
     }
 
     /// Tokens of `text` in `mode`, positions made relative to the first.
@@ -101,33 +327,205 @@ impl Compiler<'_> {
         toks.into_iter().map(|t| (t.text, t.position - first)).collect()
     }
 
-    fn text(&self, t: &TextExpr, only: Only) -> Box<dyn Query> {
+    /// The units of a text term (see the module docs).
+    fn units(&self, t: &TextExpr) -> Vec<Unit> {
+        let toks = self.tokens(Mode::Query, &t.text);
+        if toks.is_empty() {
+            return Vec::new();
+        }
+        if t.phrase {
+            return vec![Unit { tokens: toks, kind: UnitKind::Phrase, optional: false }];
+        }
+        let han = |i: usize| toks[i].0.chars().next().is_some_and(is_han);
+        let single = |i: usize| han(i) && toks[i].0.chars().nth(1).is_none();
+        // filler spans: 1–3 consecutive Han tokens whose text is a filler
+        let mut filler = vec![0usize; toks.len()]; // span length starting here
+        let mut i = 0;
+        while i < toks.len() {
+            let span = (1..=3).rev().find(|&n| {
+                i + n <= toks.len()
+                    && (i..i + n).all(han)
+                    && fillers().contains(
+                        toks[i..i + n].iter().map(|(s, _)| s.as_str()).collect::<String>().as_str(),
+                    )
+            });
+            if let Some(n) = span {
+                filler[i] = n;
+                i += n;
+            } else {
+                i += 1;
+            }
+        }
+        let rel = |v: &[(String, usize)]| -> Tokens {
+            let p0 = v[0].1;
+            v.iter().map(|(s, p)| (s.clone(), p - p0)).collect()
+        };
+        let mut units = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            let (kind, n, optional) = if filler[i] > 0 {
+                (UnitKind::Word, filler[i], true)
+            } else if single(i) {
+                let mut n = 1;
+                while i + n < toks.len()
+                    && single(i + n)
+                    && filler[i + n] == 0
+                    && toks[i + n].1 == toks[i + n - 1].1 + 1
+                {
+                    n += 1;
+                }
+                (if n > 1 { UnitKind::Group } else { UnitKind::Word }, n, false)
+            } else if han(i) {
+                (UnitKind::Word, 1, false)
+            } else {
+                let mut n = 1;
+                while i + n < toks.len() && !han(i + n) {
+                    n += 1;
+                }
+                (UnitKind::Other, n, false)
+            };
+            units.push(Unit { tokens: rel(&toks[i..i + n]), kind, optional });
+            i += n;
+        }
+        if self.fillers_required.get() {
+            units.iter_mut().for_each(|u| u.optional = false);
+        }
+        units
+    }
+
+    /// The query of one text term, `None` when it has nothing searchable.
+    fn text(&self, t: &TextExpr, only: Only, stage: Stage) -> Option<Box<dyn Query>> {
+        let units = self.units(t);
+        if units.is_empty() {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for u in &units {
+            let occur = if u.optional { Occur::Should } else { Occur::Must };
+            if u.optional {
+                self.notes.borrow_mut().optional.push(u.text());
+            }
+            clauses.push((occur, self.unit(u, t.field, only, stage)));
+        }
+        if let Some(q) = self.chunk_phrase(t, only) {
+            clauses.push((Occur::Should, q));
+        }
+        if clauses.len() == 1 {
+            return clauses.pop().map(|c| c.1);
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// For an unquoted chunk of two or more units: the whole chunk as a
+    /// phrase in the title and the snippet, an optional clause that rewards
+    /// the words adjacent and in order.
+    fn chunk_phrase(&self, t: &TextExpr, only: Only) -> Option<Box<dyn Query>> {
+        if t.phrase {
+            return None;
+        }
+        let units = self.units(t);
+        if units.iter().filter(|u| !u.optional).count() < 2 {
+            return None;
+        }
+        let toks = self.tokens(Mode::Query, &t.text);
+        let (r, f) = (self.ranking, self.fields);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if t.field.is_none_or(|x| x == TextField::Title) && matches!(only, Only::All | Only::Title)
+        {
+            clauses.push((Occur::Should, boost(sequence(f.title, &toks), r.title_boost)));
+        }
+        if t.field.is_none_or(|x| x == TextField::Snippet)
+            && matches!(only, Only::All | Only::Snippet)
+        {
+            clauses.push((Occur::Should, boost(sequence(f.snippet, &toks), r.snippet_boost)));
+        }
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// One unit: its tokens in the title, the title's n-grams or the
+    /// snippet; in [`Stage::Readings`] (and relaxed) also its reading.
+    fn unit(&self, u: &Unit, field: Option<TextField>, only: Only, stage: Stage) -> Box<dyn Query> {
         let r = self.ranking;
         let f = self.fields;
-        let words = self.tokens(Mode::Query, &t.text);
-        if words.is_empty() {
-            // Nothing searchable (only punctuation): matches nothing.
-            return Box::new(EmptyQuery);
-        }
-        let want = |field: TextField, o: Only| {
-            t.field.is_none_or(|x| x == field) && (only == Only::All || only == o)
+        let want = |fl: TextField, o: Only| {
+            field.is_none_or(|x| x == fl) && (only == Only::All || only == o)
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if want(TextField::Title, Only::Title) {
-            clauses.push((Occur::Should, boost(sequence(f.title, &words), r.title_boost)));
+            clauses.push((Occur::Should, boost(sequence(f.title, &u.tokens), r.title_boost)));
         }
         if want(TextField::Title, Only::TitleGrams) {
-            let grams = grams_for_query(&self.tokens(Mode::Grams, &t.text));
+            let grams = match u.kind {
+                UnitKind::Word | UnitKind::Group => {
+                    grams_for_query(&self.tokens(Mode::Grams, &u.text()))
+                }
+                UnitKind::Other | UnitKind::Phrase => {
+                    let text: Vec<&str> = u.tokens.iter().map(|(t, _)| t.as_str()).collect();
+                    grams_for_query(&self.tokens(Mode::Grams, &text.join(" ")))
+                }
+            };
             clauses.push((Occur::Should, boost(sequence(f.title_grams, &grams), r.grams_boost)));
         }
         if want(TextField::Snippet, Only::Snippet) {
-            clauses.push((Occur::Should, boost(sequence(f.snippet, &words), r.snippet_boost)));
+            clauses.push((Occur::Should, boost(sequence(f.snippet, &u.tokens), r.snippet_boost)));
+        }
+        if stage != Stage::Strict
+            && want(TextField::Title, Only::Title)
+            && let Some(q) = self.reading(u)
+        {
+            self.notes.borrow_mut().by_reading.push(u.text());
+            clauses.push((Occur::Should, boost(q, r.reading_boost)));
         }
         match clauses.len() {
             0 => Box::new(EmptyQuery),
             1 => clauses.pop().unwrap().1,
             _ => Box::new(BooleanQuery::new(clauses)),
         }
+    }
+
+    /// Title documents containing `token` in the word fields.
+    fn exact_matches(&self, token: &str) -> u64 {
+        let f = self.fields;
+        [f.title, f.snippet]
+            .iter()
+            .map(|&field| self.searcher.doc_freq(&Term::from_field_text(field, token)).unwrap_or(0))
+            .sum()
+    }
+
+    /// The pinyin reading of a unit that has few or no exact matches: the
+    /// readings of a Han group or rare word, or the syllables (or initials)
+    /// of a Latin word; phrases in `title_pinyin`.
+    fn reading(&self, u: &Unit) -> Option<Box<dyn Query>> {
+        let seqs: Vec<Vec<String>> = match u.kind {
+            UnitKind::Group => han_readings(&u.text(), MAX_READINGS),
+            UnitKind::Word if u.tokens[0].0.chars().nth(1).is_some() && !u.optional => {
+                if self.exact_matches(&u.tokens[0].0) > FEW {
+                    return None;
+                }
+                han_readings(&u.text(), MAX_READINGS)
+            }
+            UnitKind::Other if u.tokens.len() == 1 => {
+                let w = &u.tokens[0].0;
+                if self.exact_matches(w) > FEW {
+                    return None;
+                }
+                let splits = syllable_splits(w, MAX_READINGS);
+                if splits.is_empty() { initials(w).into_iter().collect() } else { splits }
+            }
+            _ => return None,
+        };
+        if seqs.is_empty() {
+            return None;
+        }
+        let field = self.fields.title_pinyin;
+        let phrases: Vec<(Occur, Box<dyn Query>)> = seqs
+            .iter()
+            .map(|s| {
+                let toks: Tokens = s.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
+                (Occur::Should, sequence(field, &toks))
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(phrases)))
     }
 
     fn filter(&self, f: &Filter) -> Box<dyn Query> {
@@ -207,6 +605,19 @@ fn grams_for_query(tokens: &Tokens) -> Tokens {
         out.push((pick.clone(), *pos));
     }
     out
+}
+
+/// Text terms of a conjunction's top level (the relaxation's candidates).
+fn top_level_terms<'e>(e: &'e Expr, out: &mut Vec<&'e TextExpr>) {
+    match e {
+        Expr::Text(t) => out.push(t),
+        Expr::And(v) => v.iter().for_each(|e| {
+            if let Expr::Text(t) = e {
+                out.push(t)
+            }
+        }),
+        _ => {}
+    }
 }
 
 /// Text terms of `e` that are not under a negation.

@@ -14,11 +14,15 @@ pub mod highlight;
 pub mod parse;
 pub mod rank;
 mod search;
+pub mod understand;
 
 pub use highlight::{Highlighted, Highlighter, Span};
 pub use parse::{Expr, Filter, ParseError, TextExpr, TextField, parse};
 pub use rank::Ranking;
-pub use search::{Explanation, Facets, Hit, SearchRequest, SearchResults, Searcher, Sort};
+pub use search::{
+    Explanation, Facets, Hit, Relaxed, SearchRequest, SearchResults, Searcher, Sort, Understood,
+};
+pub use understand::{Condition, ConditionKind, Understanding, understand};
 
 /// What can go wrong searching.
 #[derive(Debug, thiserror::Error)]

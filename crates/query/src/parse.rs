@@ -91,23 +91,58 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Deepest nesting of parentheses accepted.
+pub const MAX_DEPTH: usize = 32;
+/// Most terms (words, phrases, filters) accepted in one query.
+pub const MAX_TERMS: usize = 128;
+
 /// Parses a query.
 ///
+/// The explicit syntax (`"phrase"`, `-not`, `OR`, `( )`, `field:`) is read
+/// only where it is syntax, so that pasted text never breaks a query:
+/// punctuation that analyses to nothing (`—`, `[`, `·`) makes no term,
+/// brackets and quotes that do not balance are text, `-` negates only at the
+/// start of a term that has something to search for, `OR` without a term on
+/// both sides is the word `or`, and `name:` is a field prefix only for a
+/// known field name.
+///
 /// # Errors
-/// A [`ParseError`] naming the problem and its character position.
+/// A [`ParseError`] naming the problem and its character position: an
+/// empty query, a query with nothing to search for, a malformed filter
+/// value (`pages:>abc`), or a query beyond [`MAX_QUERY_CHARS`],
+/// [`MAX_DEPTH`] or [`MAX_TERMS`].
 pub fn parse(query: &str) -> Result<Expr, ParseError> {
-    let chars = fold(query);
-    let tokens = lex(&chars)?;
-    let mut p = Parser { tokens, i: 0, end: chars.len() };
-    if p.tokens.is_empty() {
+    parse_chars(&fold(query))
+}
+
+/// [`parse`] of already folded characters.
+pub(crate) fn parse_chars(chars: &[char]) -> Result<Expr, ParseError> {
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(err(
+            MAX_QUERY_CHARS + 1,
+            format!(
+                "the query is too long ({} characters; at most {MAX_QUERY_CHARS})",
+                chars.len()
+            ),
+        ));
+    }
+    if chars.iter().all(|c| is_space(*c)) {
         return Err(err(1, "the query is empty"));
     }
+    let tokens = lex(chars)?;
+    if tokens.is_empty() {
+        return Err(err(1, "the query has nothing to search for (only punctuation)"));
+    }
+    let terms = tokens.iter().filter(|t| !matches!(t.kind, Kind::LParen | Kind::RParen)).count();
+    if terms > MAX_TERMS {
+        return Err(err(1, format!("the query has too many terms ({terms}; at most {MAX_TERMS})")));
+    }
+    let mut p = Parser { tokens, i: 0, end: chars.len(), depth: 0 };
     let e = p.or()?;
     if let Some(t) = p.peek() {
-        return Err(match t.kind {
-            Kind::RParen => err(t.pos, "unbalanced ')': there is no '(' before it"),
-            _ => err(t.pos, "unexpected input"),
-        });
+        return Err(err(t.pos, "unexpected input"));
     }
     Ok(e)
 }
@@ -117,11 +152,15 @@ fn err(position: usize, message: impl Into<String>) -> ParseError {
 }
 
 /// NFKC per character when it gives a single character (full-width forms,
-/// ideographic space); other characters are kept.
-fn fold(query: &str) -> Vec<char> {
+/// ideographic space); other characters are kept. Control characters
+/// become spaces.
+pub(crate) fn fold(query: &str) -> Vec<char> {
     query
         .chars()
         .map(|c| {
+            if c.is_control() {
+                return ' ';
+            }
             if c.is_ascii() {
                 return c;
             }
@@ -142,7 +181,7 @@ enum Kind {
     Or,
     /// A quoted phrase.
     Phrase(String),
-    /// `name:` directly followed by something.
+    /// `name:` (a known field name) directly followed by something.
     Field(String),
     Word(String),
 }
@@ -158,7 +197,52 @@ fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// Whether `s` has anything the analyzer makes a token of.
+fn searchable(s: &[char]) -> bool {
+    s.iter().any(|c| c.is_alphanumeric())
+}
+
+const FIELDS: [&str; 7] = ["title", "snippet", "pages", "price", "size", "age", "published"];
+
+/// Which `(`, `)` and `"` of `chars` are syntax: a quote that has a closing
+/// quote after it (and the closing one), a `(` where a term may start that
+/// has a matching `)`, with something searchable between them.
+fn syntax_marks(chars: &[char]) -> Vec<bool> {
+    let mut mark = vec![false; chars.len()];
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let term_start =
+            i == 0 || is_space(chars[i - 1]) || matches!(chars[i - 1], '(' | '-' | ':');
+        match c {
+            '"' => {
+                if let Some(len) = chars[i + 1..].iter().position(|&d| d == '"') {
+                    mark[i] = true;
+                    mark[i + 1 + len] = true;
+                    i += len + 2;
+                    continue;
+                }
+            }
+            '(' if term_start => open.push(i),
+            ')' => {
+                if let Some(o) = open.pop()
+                    && searchable(&chars[o + 1..i])
+                {
+                    mark[o] = true;
+                    mark[i] = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // a '(' whose ')' is text is text too (checked above); unclosed ones stay text
+    mark
+}
+
 fn lex(chars: &[char]) -> Result<Vec<Tok>, ParseError> {
+    let mark = syntax_marks(chars);
     let mut out = Vec::new();
     let mut i = 0;
     // true where a term may start (after space, '(' , '-', field prefix)
@@ -172,61 +256,103 @@ fn lex(chars: &[char]) -> Result<Vec<Tok>, ParseError> {
             continue;
         }
         match c {
-            '(' => {
+            '(' if mark[i] => {
                 out.push(Tok { kind: Kind::LParen, pos });
                 i += 1;
                 term_start = true;
             }
-            ')' => {
+            ')' if mark[i] => {
                 out.push(Tok { kind: Kind::RParen, pos });
                 i += 1;
                 term_start = false;
             }
-            '"' => {
-                let close = chars[i + 1..].iter().position(|&d| d == '"');
-                let Some(len) = close else {
-                    return Err(err(pos, "unbalanced quote: this '\"' is never closed"));
-                };
-                let text: String = chars[i + 1..i + 1 + len].iter().collect();
-                out.push(Tok { kind: Kind::Phrase(text), pos });
+            '"' if mark[i] => {
+                let len = chars[i + 1..].iter().position(|&d| d == '"').unwrap_or(0);
+                let inner = &chars[i + 1..i + 1 + len];
+                if searchable(inner) {
+                    out.push(Tok { kind: Kind::Phrase(inner.iter().collect()), pos });
+                }
                 i += len + 2;
                 term_start = false;
             }
-            '-' if term_start && chars.get(i + 1).is_some_and(|&d| !is_space(d) && d != ')') => {
+            '-' if term_start && negates(chars, &mark, i + 1) => {
                 out.push(Tok { kind: Kind::Minus, pos });
                 i += 1;
             }
             _ => {
                 let start = i;
-                while i < chars.len() && !is_space(chars[i]) && !matches!(chars[i], '(' | ')' | '"')
+                while i < chars.len()
+                    && !is_space(chars[i])
+                    && !(mark[i] && matches!(chars[i], '(' | ')' | '"'))
                 {
                     i += 1;
                 }
-                let word: String = chars[start..i].iter().collect();
+                let word = &chars[start..i];
                 term_start = false;
-                if word == "OR" {
+                if word == ['O', 'R'] {
                     out.push(Tok { kind: Kind::Or, pos });
                     term_start = true;
                     continue;
                 }
-                if let Some(colon) = word.find(':') {
-                    let name = &word[..colon];
-                    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic()) {
-                        out.push(Tok { kind: Kind::Field(name.to_ascii_lowercase()), pos });
-                        let rest = &word[colon + 1..];
+                if let Some(colon) = word.iter().position(|&c| c == ':') {
+                    let name: String =
+                        word[..colon].iter().collect::<String>().to_ascii_lowercase();
+                    let rest = &word[colon + 1..];
+                    let value_follows = !rest.is_empty()
+                        || chars.get(i).is_some_and(|&c| mark[i] && matches!(c, '(' | '"'));
+                    if FIELDS.contains(&name.as_str()) && value_follows {
+                        out.push(Tok { kind: Kind::Field(name.clone()), pos });
                         if !rest.is_empty() {
-                            let rest_pos = pos + name.chars().count() + 1;
-                            out.push(Tok { kind: Kind::Word(rest.to_string()), pos: rest_pos });
+                            let rest_pos = pos + colon + 1;
+                            out.push(Tok {
+                                kind: Kind::Word(rest.iter().collect()),
+                                pos: rest_pos,
+                            });
                         }
                         term_start = true;
                         continue;
                     }
+                    if ["pages", "price", "size", "age", "published"].contains(&name.as_str()) {
+                        return Err(err(pos, format!("'{name}:' needs a value")));
+                    }
                 }
-                out.push(Tok { kind: Kind::Word(word), pos });
+                if searchable(word) {
+                    out.push(Tok { kind: Kind::Word(word.iter().collect()), pos });
+                }
             }
         }
     }
-    Ok(out)
+    Ok(demote_stray_ors(out))
+}
+
+/// Whether a `-` before `chars[at..]` negates: the term after it has
+/// something to search for (or is a group or a phrase).
+fn negates(chars: &[char], mark: &[bool], at: usize) -> bool {
+    match chars.get(at) {
+        None => false,
+        Some(&c) if mark[at] && matches!(c, '(' | '"') => true,
+        Some(_) => {
+            let end = chars[at..].iter().position(|&c| is_space(c)).map_or(chars.len(), |n| at + n);
+            searchable(&chars[at..end])
+        }
+    }
+}
+
+/// An `OR` without a term on its left or its right is the word `OR`.
+fn demote_stray_ors(mut toks: Vec<Tok>) -> Vec<Tok> {
+    let n = toks.len();
+    for k in 0..n {
+        if toks[k].kind != Kind::Or {
+            continue;
+        }
+        let left_ok = k > 0
+            && !matches!(toks[k - 1].kind, Kind::Or | Kind::LParen | Kind::Minus | Kind::Field(_));
+        let right_ok = k + 1 < n && !matches!(toks[k + 1].kind, Kind::Or | Kind::RParen);
+        if !(left_ok && right_ok) {
+            toks[k].kind = Kind::Word("OR".into());
+        }
+    }
+    toks
 }
 
 struct Parser {
@@ -234,6 +360,8 @@ struct Parser {
     i: usize,
     /// Number of characters (for end-of-input positions).
     end: usize,
+    /// Parentheses open at this point.
+    depth: usize,
 }
 
 impl Parser {
@@ -298,10 +426,15 @@ impl Parser {
     }
 
     fn group(&mut self, open: usize) -> Result<Expr, ParseError> {
+        if self.depth == MAX_DEPTH {
+            return Err(err(open, format!("parentheses nested too deeply (at most {MAX_DEPTH})")));
+        }
         if self.peek().is_some_and(|t| t.kind == Kind::RParen) {
             return Err(err(open, "empty parentheses"));
         }
+        self.depth += 1;
         let e = self.or()?;
+        self.depth -= 1;
         match self.next() {
             Some(Tok { kind: Kind::RParen, .. }) => Ok(e),
             _ => Err(err(open, "unbalanced parenthesis: this '(' is never closed")),
@@ -324,18 +457,11 @@ impl Parser {
     }
 
     fn field(&mut self, name: &str, pos: usize) -> Result<Expr, ParseError> {
+        // the lexer emits only the names of FIELDS
         let text_field = match name {
             "title" => Some(TextField::Title),
             "snippet" => Some(TextField::Snippet),
-            "pages" | "price" | "size" | "age" | "published" => None,
-            _ => {
-                return Err(err(
-                    pos,
-                    format!(
-                        "unknown field '{name}:' (fields: title, snippet, pages, price, size, age, published); put the term in quotes to search for it as text"
-                    ),
-                ));
-            }
+            _ => None,
         };
         let Some(t) = self.next() else {
             return Err(err(pos, format!("'{name}:' needs a value")));
@@ -630,14 +756,13 @@ mod tests {
         ("", "invalid query at character 1: the query is empty"),
         ("   ", "invalid query at character 1: the query is empty"),
         (
+            "— [ ] ·",
+            "invalid query at character 1: the query has nothing to search for (only punctuation)",
+        ),
+        (
             "pages:>abc",
             "invalid query at character 8: expected a whole number after 'pages:', found 'abc'",
         ),
-        ("a \"b c", "invalid query at character 3: unbalanced quote: this '\"' is never closed"),
-        ("(a b", "invalid query at character 1: unbalanced parenthesis: this '(' is never closed"),
-        ("a b)", "invalid query at character 4: unbalanced ')': there is no '(' before it"),
-        ("a OR", "invalid query at character 3: OR needs a term on its right"),
-        ("OR a", "invalid query at character 1: OR needs a term on its left"),
         (
             "size:<5",
             "invalid query at character 7: expected a size with a unit (B, KB, MB, GB, TB) after 'size:', found '5'",
@@ -646,17 +771,62 @@ mod tests {
             "published:2024-13-01",
             "invalid query at character 11: expected a date (YYYY, YYYY-MM or YYYY-MM-DD) after 'published:', found '2024-13-01'",
         ),
-        ("pages:", "invalid query at character 1: 'pages:' needs a value"),
-        (
-            "foo:bar",
-            "invalid query at character 1: unknown field 'foo:' (fields: title, snippet, pages, price, size, age, published); put the term in quotes to search for it as text",
-        ),
-        ("()", "invalid query at character 1: empty parentheses"),
+        ("a pages:", "invalid query at character 3: 'pages:' needs a value"),
         (
             "age:..",
             "invalid query at character 5: expected an age with a unit (h, d, w, m, y) after 'age:', found '..'",
         ),
     ];
+
+    /// Pasted text parses as the words it contains: stray brackets, quotes,
+    /// dashes and operators are text, unknown `name:` prefixes are words.
+    #[test]
+    fn pasted_text_is_text() {
+        let and = |v: &[&str]| Expr::And(v.iter().map(|w| word(w)).collect());
+        assert_eq!(
+            parse("代码对象 — Python 3.11 文档").unwrap(),
+            and(&["代码对象", "Python", "3.11", "文档"])
+        );
+        assert_eq!(
+            parse("[ torch 参数更多 ]torch.special.erf").unwrap(),
+            and(&["torch", "参数更多", "]torch.special.erf"])
+        );
+        assert_eq!(
+            parse("ｍａｉｌｂｏｘ　－－－　操纵多种格式的邮箱").unwrap(),
+            and(&["mailbox", "操纵多种格式的邮箱"])
+        );
+        assert_eq!(parse("nix registry - 管理").unwrap(), and(&["nix", "registry", "管理"]));
+        assert_eq!(parse("a \"b c").unwrap(), and(&["a", "\"b", "c"]));
+        assert_eq!(parse("(a b").unwrap(), and(&["(a", "b"]));
+        assert_eq!(parse("a b)").unwrap(), and(&["a", "b)"]));
+        assert_eq!(parse("sys.breakpointhook()").unwrap(), word("sys.breakpointhook()"));
+        assert_eq!(parse("a OR").unwrap(), and(&["a", "OR"]));
+        assert_eq!(parse("OR a").unwrap(), and(&["OR", "a"]));
+        assert_eq!(parse("foo:bar").unwrap(), word("foo:bar"));
+        assert_eq!(parse("email.iterators: 迭代器").unwrap(), and(&["email.iterators:", "迭代器"]));
+        // syntax still works where it is syntax
+        assert_eq!(
+            parse("-(a OR b) c").unwrap(),
+            Expr::And(vec![Expr::Not(Box::new(Expr::Or(vec![word("a"), word("b")]))), word("c"),])
+        );
+    }
+
+    /// Hostile input gets a clear error or a bounded answer, never a stack
+    /// overflow.
+    #[test]
+    fn hostile_queries_are_bounded() {
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&deep).unwrap_err().message.contains("too long"));
+        let deep = format!("{}a{}", "(".repeat(40), ")".repeat(40));
+        assert!(parse(&deep).unwrap_err().message.contains("nested too deeply"));
+        let ors = vec!["a"; 200].join(" OR ");
+        assert!(parse(&ors).unwrap_err().message.contains("too many terms"));
+        assert!(parse(&"x".repeat(1 << 20)).unwrap_err().message.contains("too long"));
+        assert_eq!(
+            parse("a\u{0}\u{7}b\tc").unwrap(),
+            Expr::And(vec![word("a"), word("b"), word("c")])
+        );
+    }
 
     #[test]
     fn error_messages() {

@@ -28,6 +28,8 @@ pub struct Ranking {
     pub grams_boost: f32,
     /// Weight of a snippet match.
     pub snippet_boost: f32,
+    /// Weight of a match by pinyin reading (title only).
+    pub reading_boost: f32,
     /// How much age can take away (0 = ignore age).
     pub age_weight: f64,
     /// Age at which the age bonus halves, in days.
@@ -44,6 +46,7 @@ impl Default for Ranking {
             title_boost: 3.0,
             grams_boost: 1.0,
             snippet_boost: 1.0,
+            reading_boost: 1.0,
             age_weight: 0.3,
             age_half_life_days: 730.0,
             size_weight: 0.3,

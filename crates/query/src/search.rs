@@ -11,11 +11,19 @@ use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader, Ta
 use wenku_index::schema::names;
 use wenku_index::{ListingIndex, StoredListing};
 
-use crate::compile::{Compiler, Only, positive_terms};
+use crate::compile::{Compiler, Notes, Only, Stage, positive_terms};
 use crate::highlight::{Highlighted, Highlighter};
-use crate::parse::{Expr, parse};
+use crate::parse::Expr;
 use crate::rank::Ranking;
+use crate::understand::{Condition, ConditionKind, understand};
 use crate::{Error, Result};
+
+/// Below this many exact matches, units are also matched by reading.
+const READINGS_BELOW: usize = 10;
+/// `最新`: the newest first among this many best matches…
+const NEWEST_POOL: usize = 50;
+/// …that score at least this share of the best score.
+const NEWEST_SHARE: f64 = 0.5;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -143,11 +151,55 @@ pub struct Facets {
     pub copies_collapsed: u64,
 }
 
+/// How the query was read, beyond its literal words; see
+/// `docs/query-language.md`. Empty fields mean nothing of the kind
+/// happened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Understood {
+    /// Catalog conditions read from plain words (`500页以上`, `最新`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// Question and filler words made optional (`如何`, `的`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub optional: Vec<String>,
+    /// Words that also matched by their pinyin reading (pinyin typed for
+    /// Han words, a same-reading typo) because they had few exact matches;
+    /// listings found only that way follow the exact matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_reading: Vec<String>,
+    /// No listing has every word: the hits match only some of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+    /// The condition (as typed) without which there would be hits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emptied_by: Option<String>,
+}
+
+impl Understood {
+    /// Whether the query was read literally (nothing to report).
+    pub fn is_literal(&self) -> bool {
+        *self == Understood::default()
+    }
+}
+
+/// How far a query was relaxed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Relaxed {
+    /// Each hit matches at least this many of the words…
+    pub matched: usize,
+    /// …out of this many.
+    pub of: usize,
+    /// The words (as analysed).
+    pub words: Vec<String>,
+}
+
 /// Hits of a search.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     /// Number of matching listings (before offset/limit).
     pub total: usize,
+    /// How the query was read.
+    pub understood: Understood,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// Facet counts, when asked for.
@@ -255,52 +307,96 @@ impl Searcher {
         self.reader.searcher().num_docs()
     }
 
-    /// Parses and compiles `query` (for benchmarks and tools).
-    ///
-    /// # Errors
-    /// [`Error::Parse`] for a malformed query.
-    pub fn compile(&self, query: &str, now: Option<i64>) -> Result<(Expr, Box<dyn Query>)> {
-        let expr = parse(query)?;
-        let q = self.compiler(now.unwrap_or_else(now_secs)).compile(&expr);
-        Ok((expr, q))
-    }
-
-    fn compiler(&self, now: i64) -> Compiler<'_> {
+    fn compiler<'a>(&'a self, now: i64, searcher: &'a tantivy::Searcher) -> Compiler<'a> {
         Compiler {
             analyzer: self.index.analyzer(),
             fields: self.index.fields(),
             ranking: &self.ranking,
             now,
+            searcher,
+            notes: Default::default(),
+            fillers_required: Default::default(),
         }
     }
 
     /// Runs a search.
+    ///
+    /// The query is read as `docs/query-language.md` describes: catalog
+    /// conditions first, then the words, all required; when fewer than 10
+    /// listings have them all, words with few exact matches also match by
+    /// pinyin reading (those hits follow the exact ones); when none has them
+    /// all, the listings with the most of them. [`SearchResults::understood`]
+    /// says what happened.
     ///
     /// # Errors
     /// [`Error::Parse`] for a malformed query (with its position), or an
     /// index error.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let now = req.now.unwrap_or_else(now_secs);
-        let expr = parse(&req.query)?;
-        let compiler = self.compiler(now);
-        let query = compiler.compile(&expr);
+        let understanding = understand(&req.query)?;
+        let expr = understanding.expr.as_ref();
+        let conditions = &understanding.conditions;
         let searcher = self.reader.searcher();
+        let compiler = self.compiler(now, &searcher);
+        let newest = conditions.iter().any(|c| c.kind == ConditionKind::Newest);
+        let sort = match (req.sort, newest, expr) {
+            (Sort::Relevance, true, None) => Sort::Newest,
+            (sort, _, _) => sort,
+        };
+        let rerank_newest = newest && sort == Sort::Relevance;
         // never ask collectors for more than there is (huge --offset/--limit)
         let wanted = req.offset.saturating_add(req.limit);
-        let (total, ranked) = if req.sort == Sort::Relevance && self.ranking.blends() {
-            let need = wanted.min(searcher.num_docs() as usize);
-            self.scan_blended(&searcher, &*query, need, now)?
-        } else {
-            let total = query.count(&searcher)?;
-            let need = wanted.min(total);
-            let ranked = match req.sort {
-                Sort::Relevance => top_bm25(&searcher, &*query, need)?,
-                sort => sorted(&searcher, &*query, sort, need)?,
-            };
-            (total, ranked)
+        let need = if rerank_newest { wanted.max(NEWEST_POOL) } else { wanted };
+
+        let mut stage = Stage::Strict;
+        let mut query = compiler.compile(expr, conditions, stage);
+        let notes: Notes = compiler.notes.take();
+        let (mut total, mut ranked) = self.rank(&searcher, &*query, sort, need, now)?;
+        let mut understood = Understood {
+            conditions: conditions.clone(),
+            optional: notes.optional,
+            ..Understood::default()
         };
+        if total < READINGS_BELOW && expr.is_some() {
+            let q = compiler.compile(expr, conditions, Stage::Readings);
+            let by_reading = compiler.notes.take().by_reading;
+            if !by_reading.is_empty() {
+                let (t, r) = self.rank(&searcher, &*q, sort, need, now)?;
+                if t > total {
+                    ranked = merge_tiers(ranked, r, need);
+                    (total, query, stage) = (t, q, Stage::Readings);
+                    understood.by_reading = by_reading;
+                }
+            }
+        }
+        // nothing: a condition that empties the result is the answer;
+        // otherwise the listings that have the most of the words
+        if total == 0 {
+            understood.emptied_by =
+                self.emptied_by(&searcher, &compiler, expr, conditions, stage)?;
+        }
+        let of = notes.required.len();
+        if total == 0 && understood.emptied_by.is_none() && of >= 2 {
+            for k in (1..of).rev() {
+                let q = compiler.compile(expr, conditions, Stage::Relaxed(k));
+                let (t, r) = self.rank(&searcher, &*q, sort, need, now)?;
+                if t > 0 {
+                    (total, ranked, query, stage) = (t, r, q, Stage::Relaxed(k));
+                    understood.by_reading = compiler.notes.take().by_reading;
+                    understood.relaxed =
+                        Some(Relaxed { matched: k, of, words: notes.required.clone() });
+                    break;
+                }
+            }
+        }
+        if rerank_newest {
+            newest_first(&searcher, &mut ranked);
+        }
+
         let mut terms = Vec::new();
-        positive_terms(&expr, &mut terms);
+        if let Some(e) = expr {
+            positive_terms(e, &mut terms);
+        }
         let analyzer = self.index.analyzer();
         let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()));
         let mut hits = Vec::with_capacity(req.limit.min(total));
@@ -311,10 +407,11 @@ impl Searcher {
                 .and_then(|v| v.as_bytes())
                 .ok_or(Error::MissingStoredDocument)?;
             let listing = StoredListing::from_bytes(bytes)?;
-            let explanation = if req.explain {
-                Some(self.explain(&searcher, &compiler, &expr, &*query, addr, now)?)
-            } else {
-                None
+            let explanation = match (req.explain, expr) {
+                (true, Some(e)) => {
+                    Some(self.explain(&searcher, &compiler, e, &*query, stage, addr, now)?)
+                }
+                _ => None,
             };
             hits.push(Hit {
                 id: listing.listing.id.clone(),
@@ -331,7 +428,52 @@ impl Searcher {
         }
         let facets =
             if req.facets { Some(searcher.search(&*query, &FacetCollector)?) } else { None };
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults { total, understood, hits, facets })
+    }
+
+    /// The number of matches and the best `need` in `sort` order.
+    fn rank(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        sort: Sort,
+        need: usize,
+        now: i64,
+    ) -> Result<(usize, Vec<(f64, DocAddress)>)> {
+        if sort == Sort::Relevance && self.ranking.blends() {
+            let need = need.min(searcher.num_docs() as usize);
+            return self.scan_blended(searcher, query, need, now);
+        }
+        let total = query.count(searcher)?;
+        let need = need.min(total);
+        let ranked = match sort {
+            Sort::Relevance => top_bm25(searcher, query, need)?,
+            sort => sorted(searcher, query, sort, need)?,
+        };
+        Ok((total, ranked))
+    }
+
+    /// When a query with conditions finds nothing: the first condition
+    /// without which it would find something.
+    fn emptied_by(
+        &self,
+        searcher: &tantivy::Searcher,
+        compiler: &Compiler<'_>,
+        expr: Option<&Expr>,
+        conditions: &[Condition],
+        stage: Stage,
+    ) -> Result<Option<String>> {
+        for (i, c) in conditions.iter().enumerate() {
+            if c.kind == ConditionKind::Newest {
+                continue;
+            }
+            let mut rest = conditions.to_vec();
+            rest.remove(i);
+            if compiler.compile(expr, &rest, stage).count(searcher)? > 0 {
+                return Ok(Some(c.text.clone()));
+            }
+        }
+        Ok(None)
     }
 
     /// The number of matches and the best `need` by blended score, exactly,
@@ -360,12 +502,14 @@ impl Searcher {
         Ok((total, hits))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn explain(
         &self,
         searcher: &tantivy::Searcher,
         compiler: &Compiler<'_>,
         expr: &Expr,
         query: &dyn Query,
+        stage: Stage,
         addr: DocAddress,
         now: i64,
     ) -> Result<Explanation> {
@@ -375,14 +519,39 @@ impl Searcher {
         let (f, age_factor, size_factor) = cols.factors(&self.ranking, addr.doc_id, now);
         Ok(Explanation {
             bm25,
-            bm25_title: value(&*compiler.field_query(expr, Only::Title)),
-            bm25_title_grams: value(&*compiler.field_query(expr, Only::TitleGrams)),
-            bm25_snippet: value(&*compiler.field_query(expr, Only::Snippet)),
+            bm25_title: value(&*compiler.field_query(expr, Only::Title, stage)),
+            bm25_title_grams: value(&*compiler.field_query(expr, Only::TitleGrams, stage)),
+            bm25_snippet: value(&*compiler.field_query(expr, Only::Snippet, stage)),
             age_factor,
             size_factor,
             score: bm25 as f64 * f,
         })
     }
+}
+
+/// The hits of the exact tier, then those of the wider one that are not in
+/// it, at most `need` in all.
+fn merge_tiers(
+    exact: Vec<(f64, DocAddress)>,
+    wider: Vec<(f64, DocAddress)>,
+    need: usize,
+) -> Vec<(f64, DocAddress)> {
+    let seen: std::collections::HashSet<DocAddress> = exact.iter().map(|h| h.1).collect();
+    let mut out = exact;
+    out.extend(wider.into_iter().filter(|h| !seen.contains(&h.1)));
+    out.truncate(need);
+    out
+}
+
+/// `最新`: the hits scoring at least [`NEWEST_SHARE`] of the best, newest
+/// first (ties keep their relevance order), then the others.
+fn newest_first(searcher: &tantivy::Searcher, ranked: &mut [(f64, DocAddress)]) {
+    let Some(best) = ranked.first().map(|h| h.0) else { return };
+    let strong = ranked.iter().take_while(|h| h.0 >= best * NEWEST_SHARE).count();
+    let published = |a: &DocAddress| {
+        Columns::of(searcher.segment_reader(a.segment_ord)).published(a.doc_id).unwrap_or(i64::MIN)
+    };
+    ranked[..strong].sort_by_cached_key(|h| std::cmp::Reverse(published(&h.1)));
 }
 
 /// Count aside, the best `need` documents by BM25 (block-max WAND).

@@ -68,6 +68,21 @@ fn seed_lines(query: &str) -> BTreeSet<u64> {
         .collect()
 }
 
+/// An index of hand-written listing texts (line numbers from 1).
+fn index_of(lines: &[&str]) -> Searcher {
+    use wenku_listing::{Source, parse_listing_text};
+    let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
+    let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20 }).unwrap();
+    for (i, text) in lines.iter().enumerate() {
+        let src = Source { file: "cases.txt".into(), line: i as u64 + 1 };
+        w.add(&parse_listing_text(text, src, Some(AS_OF.parse().unwrap())).unwrap()).unwrap();
+    }
+    w.commit().unwrap();
+    let s = Searcher::new(index).unwrap();
+    s.reload().unwrap();
+    s
+}
+
 fn lines(v: &[u64]) -> BTreeSet<u64> {
     v.iter().copied().collect()
 }
@@ -180,16 +195,12 @@ mod operators {
                 "invalid query at character 8: expected a whole number after 'pages:', found 'abc'",
             ),
             (
-                "\"bisect",
-                "invalid query at character 1: unbalanced quote: this '\"' is never closed",
-            ),
-            (
-                "(bisect",
-                "invalid query at character 1: unbalanced parenthesis: this '(' is never closed",
+                "bisect size:<5",
+                "invalid query at character 14: expected a size with a unit (B, KB, MB, GB, TB) after 'size:', found '5'",
             ),
         ] {
             let err = SEED.search(&SearchRequest::new(q)).unwrap_err();
-            assert_eq!(err.to_string(), want);
+            assert_eq!(err.to_string(), want, "help: query {q:?}");
         }
     }
 
@@ -333,20 +344,6 @@ mod ranking {
 mod blend_cases {
     //! Hand-checked cases of the blended order (docs/ranking.md).
     use super::*;
-    use wenku_listing::{Source, parse_listing_text};
-
-    fn index_of(lines: &[&str]) -> Searcher {
-        let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
-        let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20 }).unwrap();
-        for (i, text) in lines.iter().enumerate() {
-            let src = Source { file: "cases.txt".into(), line: i as u64 + 1 };
-            w.add(&parse_listing_text(text, src, Some(AS_OF.parse().unwrap())).unwrap()).unwrap();
-        }
-        w.commit().unwrap();
-        let s = Searcher::new(index).unwrap();
-        s.reload().unwrap();
-        s
-    }
 
     fn order(s: &Searcher, q: &str) -> Vec<u64> {
         run(s, q, 10, Sort::Relevance).hits.iter().map(|h| h.listing.listing.source.line).collect()
@@ -374,5 +371,181 @@ mod blend_cases {
             " Python 标准库 3.12 目录 内置函数 12 内置常量 30 内置类型 35 异常 99 文本处理服务 1200 码力 | 1980 页 | 9.76 MB | 2 天前2",
         ]);
         assert_eq!(order(&s, "Python 标准库"), vec![2, 1]);
+    }
+}
+
+mod understanding {
+    //! Issue 11: what people actually type (docs/query-language.md).
+    use super::*;
+    use wenku_query::ConditionKind;
+
+    fn titles(r: &SearchResults) -> Vec<String> {
+        r.hits.iter().map(|h| h.listing.listing.title_norm.clone()).collect()
+    }
+
+    fn dev() -> Option<&'static Searcher> {
+        DEV.as_ref()
+    }
+
+    /// An unspaced Han run is its words, in any order; adjacency ranks first.
+    #[test]
+    fn unspaced_han_runs_are_words_not_phrases() {
+        let Some(s) = dev() else { return };
+        let r = run(s, "错误处理事务", 10, Sort::Relevance);
+        assert!(titles(&r).iter().any(|t| t == "事务错误处理"), "{:?}", titles(&r));
+        let r = run(s, "事务错误处理", 10, Sort::Relevance);
+        assert_eq!(titles(&r)[0], "事务错误处理");
+        // a quoted run keeps the exact phrase
+        assert_eq!(run(s, "\"错误处理事务\"", 10, Sort::Relevance).total, 0);
+    }
+
+    /// Every dev title with punctuation, pasted as displayed (and typed
+    /// full-width), brings a listing with that title first.
+    #[test]
+    fn pasted_titles_come_first_half_and_full_width() {
+        let Some(s) = dev() else { return };
+        let truth = workspace().join("../shared/corpus/dev/truth.jsonl");
+        let mut titles_seen = BTreeSet::new();
+        for line in std::fs::read_to_string(truth).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let t = v["title"].as_str().unwrap().to_string();
+            if t.contains(['—', '[', ']', ':', '(']) {
+                titles_seen.insert(t);
+            }
+        }
+        let full_width = |t: &str| -> String {
+            t.chars()
+                .map(|c| match c {
+                    ' ' => '\u{3000}',
+                    '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                    c => c,
+                })
+                .collect()
+        };
+        let (mut first, mut n) = (0, 0);
+        for t in &titles_seen {
+            for q in [t.clone(), full_width(t)] {
+                n += 1;
+                let r = run(s, &q, 1, Sort::Relevance);
+                if r.hits.first().is_some_and(|h| h.listing.listing.title == *t) {
+                    first += 1;
+                }
+            }
+        }
+        // the rest are listings whose title the parser split wrongly
+        assert!(n > 200, "{n}");
+        assert!(first as f64 / n as f64 >= 0.9, "{first} of {n}");
+    }
+
+    #[test]
+    fn question_and_filler_words_are_optional() {
+        let Some(s) = dev() else { return };
+        let plain: BTreeSet<String> =
+            titles(&run(s, "打家劫舍", 10, Sort::Relevance)).into_iter().collect();
+        for q in ["如何打家劫舍", "有没有打家劫舍的文档", "打家劫舍怎么用", "求 打家劫舍"]
+        {
+            let r = run(s, q, 10, Sort::Relevance);
+            let got: BTreeSet<String> = titles(&r).into_iter().collect();
+            assert_eq!(got, plain, "help: query {q:?}");
+            assert!(!r.understood.optional.is_empty(), "{q}");
+        }
+        // a query of only filler words searches them
+        assert!(run(s, "如何", 10, Sort::Relevance).understood.optional.is_empty());
+    }
+
+    #[test]
+    fn pinyin_full_unspaced_and_initials() {
+        let Some(s) = dev() else { return };
+        for q in ["diaodu", "dajiajieshe", "dajia jieshe", "djjs"] {
+            let r = run(s, q, 10, Sort::Relevance);
+            let want = if q == "diaodu" { "调度" } else { "打家劫舍" };
+            assert!(
+                titles(&r)[..3.min(r.hits.len())].iter().any(|t| t.contains(want)),
+                "{q}: {:?}",
+                titles(&r)
+            );
+            assert!(!r.understood.by_reading.is_empty(), "{q}");
+        }
+        // English and code words that the catalog has are not read as pinyin
+        for q in ["python", "bisect", "table"] {
+            assert!(run(s, q, 10, Sort::Relevance).understood.by_reading.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn same_reading_typos() {
+        let Some(s) = dev() else { return };
+        let r = run(s, "管联 查询", 10, Sort::Relevance);
+        assert_eq!(titles(&r)[0], "关联子查询去关联");
+        assert_eq!(r.understood.by_reading, ["管联"]);
+    }
+
+    /// A listing with the typed word comes before one that matches only by
+    /// reading, even when the reading match is a better title match.
+    #[test]
+    fn exact_matches_come_before_reading_matches() {
+        let s = index_of(&[
+            " 监控告警配置 告警规则与通知渠道0 码力 | 30 页 | 1.00 MB | 1 天前1",
+            " 运维手册 第三章 监空告警 的误写0 码力 | 3 页 | 10.00 KB | 5 年前1",
+        ]);
+        let r = run(&s, "监空告警", 10, Sort::Relevance);
+        let order: Vec<u64> = r.hits.iter().map(|h| h.listing.listing.source.line).collect();
+        assert_eq!(order, [2, 1]);
+        assert_eq!(r.total, 2);
+    }
+
+    #[test]
+    fn catalog_conditions() {
+        let Some(s) = dev() else { return };
+        let r = run(s, "错误处理 5页以上", 20, Sort::Relevance);
+        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.listing.pages >= 5));
+        assert_eq!(r.understood.conditions[0].meaning, "pages:>=5");
+        let all = run(s, "错误处理", 20, Sort::Relevance);
+        assert!(all.total > r.total);
+
+        let r = run(s, "错误处理 2KB以下", 20, Sort::Relevance);
+        assert!(r.hits.iter().all(|h| h.listing.listing.size_bytes <= 2048));
+
+        let r = run(s, "错误处理 免费", 20, Sort::Relevance);
+        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.listing.price == 0));
+
+        // 最新: the newest of the title matches first
+        let r = run(s, "参考手册 最新", 10, Sort::Relevance);
+        assert_eq!(r.understood.conditions[0].kind, ConditionKind::Newest);
+        let newest = r.hits.iter().filter_map(|h| h.listing.listing.published).max();
+        assert_eq!(r.hits[0].listing.listing.published, newest);
+        assert!(r.hits[0].listing.listing.title_norm.contains("参考手册"));
+
+        // a year: the age must allow a publication in that year
+        let r = run(s, "错误处理 2025年", 20, Sort::Relevance);
+        assert!(r.total > 0);
+        for h in &r.hits {
+            let l = &h.listing.listing;
+            let latest = l.published.unwrap().as_second();
+            let earliest = latest - l.age.unit.seconds();
+            assert!(latest >= 1_735_689_600 && earliest < 1_767_225_600, "{:?}", l.age);
+        }
+    }
+
+    #[test]
+    fn a_condition_that_empties_the_result_is_named() {
+        let Some(s) = dev() else { return };
+        let r = run(s, "参考手册 5000页以上", 10, Sort::Relevance);
+        assert_eq!(r.total, 0);
+        assert_eq!(r.understood.emptied_by.as_deref(), Some("5000页以上"));
+    }
+
+    /// When no listing has every word: those with the most of them, and
+    /// the answer says so.
+    #[test]
+    fn relaxation_when_nothing_has_every_word() {
+        let Some(s) = dev() else { return };
+        let r = run(s, "打家劫舍 量子纠缠", 10, Sort::Relevance);
+        let relaxed = r.understood.relaxed.clone().expect("relaxed");
+        assert_eq!(relaxed.words, ["打家劫舍", "量子", "纠缠"]);
+        assert!(relaxed.matched < relaxed.of);
+        assert!(titles(&r)[0].contains("打家劫舍"), "{:?}", titles(&r));
+        // an exact match is never relaxed
+        assert!(run(s, "打家劫舍", 10, Sort::Relevance).understood.relaxed.is_none());
     }
 }

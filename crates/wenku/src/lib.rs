@@ -48,7 +48,8 @@ pub use wenku_query as query;
 pub use wenku_index::{AddOutcome, ListingIndex, StoredListing, WriteStats, WriterOptions};
 pub use wenku_listing::{Footer, Item, Listing, ParseOptions, Source};
 pub use wenku_query::{
-    Explanation, Facets, Highlighted, Hit, Ranking, SearchRequest, SearchResults, Sort, Span,
+    Condition, Explanation, Facets, Highlighted, Hit, Ranking, Relaxed, SearchRequest,
+    SearchResults, Sort, Span, Understood,
 };
 
 use wenku_index::analysis::ANALYSIS_VERSION;

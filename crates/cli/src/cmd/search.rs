@@ -15,6 +15,10 @@ use crate::render;
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = "\
 Query language (see docs/query-language.md): words are ANDed (`利用率 GPU`),
+Chinese typed without spaces is cut into words (`子集还原数组`), question and
+filler words are optional (`如何`, `的`), pinyin and same-reading typos are
+tried when few listings match, catalog conditions are read from plain words
+(`500页以上`, `20KB以上`, `2025年`, `最新`, `免费`). Explicit syntax:
 \"quoted phrases\", -exclusion, OR, (grouping), title:/snippet: restrictions,
 and filters pages:>100, price:0, size:<5MB, age:<1y, published:2024..2025.
 
@@ -22,13 +26,16 @@ Output: `N matches`, then per hit its rank and title, a line
 `pages 页 · size · date · price · file:line`, and the snippet, with matches
 highlighted on a terminal.
 
-With --json: one JSON object per hit per line, nothing else, with the fields
+With --json: one JSON object per hit per line, with the fields
 rank, id, score, title, title_spans, snippet, snippet_spans, price, pages,
 size_bytes, size_text, published, age, age_text, dup_count,
 source {file, line} and, with --explain, explanation. Spans are
 {start, end, char_start, char_end}: byte and character offsets into the
 title/snippet string of the same object. With --json --facets, a last line
-{\"facets\": {\"size\": [...], \"year\": [...]}, \"total\": N} follows the hits.
+{\"total\": N, \"facets\": {\"size\": [...], \"year\": [...]}} follows the hits; it
+also follows them, with an \"understood\" object, when the query was read as
+more than its words (conditions such as 500页以上 or 最新, pinyin readings,
+relaxed words; see docs/query-language.md).
 
 Exit status: 0 when the query matched, 1 when it did not, 2 on error.")]
 pub(crate) struct Args {
@@ -126,8 +133,14 @@ fn write_json(
         serde_json::to_writer(&mut *out, &render::HitJson::new(offset + i + 1, hit))?;
         out.write_all(b"\n")?;
     }
-    if let (true, Some(f)) = (facets, &results.facets) {
-        let line = render::FacetsLine { facets: render::FacetsJson::new(f), total: results.total };
+    let u = &results.understood;
+    let understood = !u.is_literal() && (!results.hits.is_empty() || u.emptied_by.is_some());
+    if facets || understood {
+        let line = render::SummaryLine {
+            total: results.total,
+            understood: understood.then_some(u),
+            facets: results.facets.as_ref().filter(|_| facets).map(render::FacetsJson::new),
+        };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;
     }

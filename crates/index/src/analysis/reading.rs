@@ -14,8 +14,6 @@
 //! Readings come from the `pinyin` crate (MIT, data of pinyin-data and
 //! phrase-pinyin-data); `ü` is written `v`, as typed on a keyboard.
 
-use std::sync::OnceLock;
-
 use pinyin::ToPinyinMulti;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -29,58 +27,63 @@ pub const INITIAL_MARK: char = '^';
 /// At most this many readings are kept per character.
 const MAX_READINGS: usize = 4;
 
-/// First and last code point of the table (CJK extension A and the unified
-/// ideographs: what the `pinyin` crate covers in the BMP).
-const FIRST: u32 = 0x3400;
-const LAST: u32 = 0x9FFF;
+/// Every toneless syllable that some character of CJK extension A or the
+/// unified ideographs has in the `pinyin` crate, vowelless interjections
+/// (嗯 `n`, 呣 `m`, 哼 `hng`) left out: they would let almost any consonant
+/// string parse as pinyin. Sorted; a test checks it against the crate.
+const SYLLABLES: &[&str] = &[
+    "a", "ai", "an", "ang", "ao", "ba", "bai", "ban", "bang", "bao", "bei", "ben", "beng", "bi",
+    "bian", "biao", "bie", "bin", "bing", "bo", "bu", "ca", "cai", "can", "cang", "cao", "ce",
+    "cen", "ceng", "cha", "chai", "chan", "chang", "chao", "che", "chen", "cheng", "chi", "chong",
+    "chou", "chu", "chua", "chuai", "chuan", "chuang", "chui", "chun", "chuo", "ci", "cong", "cou",
+    "cu", "cuan", "cui", "cun", "cuo", "da", "dai", "dan", "dang", "dao", "de", "dei", "den",
+    "deng", "di", "dia", "dian", "diao", "die", "ding", "diu", "dong", "dou", "du", "duan", "dui",
+    "dun", "duo", "e", "ei", "en", "eng", "er", "fa", "fan", "fang", "fei", "fen", "feng", "fiao",
+    "fo", "fou", "fu", "ga", "gai", "gan", "gang", "gao", "ge", "gei", "gen", "geng", "gong",
+    "gou", "gu", "gua", "guai", "guan", "guang", "gui", "gun", "guo", "ha", "hai", "han", "hang",
+    "hao", "he", "hei", "hen", "heng", "hong", "hou", "hu", "hua", "huai", "huan", "huang", "hui",
+    "hun", "huo", "ji", "jia", "jian", "jiang", "jiao", "jie", "jin", "jing", "jiong", "jiu", "ju",
+    "juan", "jue", "jun", "ka", "kai", "kan", "kang", "kao", "ke", "kei", "ken", "keng", "kong",
+    "kou", "ku", "kua", "kuai", "kuan", "kuang", "kui", "kun", "kuo", "la", "lai", "lan", "lang",
+    "lao", "le", "lei", "len", "leng", "li", "lia", "lian", "liang", "liao", "lie", "lin", "ling",
+    "liu", "lo", "long", "lou", "lu", "luan", "lun", "luo", "lv", "lve", "ma", "mai", "man",
+    "mang", "mao", "me", "mei", "men", "meng", "mi", "mian", "miao", "mie", "min", "ming", "miu",
+    "mo", "mou", "mu", "na", "nai", "nan", "nang", "nao", "ne", "nei", "nen", "neng", "ni", "nia",
+    "nian", "niang", "niao", "nie", "nin", "ning", "niu", "nong", "nou", "nu", "nuan", "nun",
+    "nuo", "nv", "nve", "o", "ou", "pa", "pai", "pan", "pang", "pao", "pei", "pen", "peng", "pi",
+    "pian", "piao", "pie", "pin", "ping", "po", "pou", "pu", "qi", "qia", "qian", "qiang", "qiao",
+    "qie", "qin", "qing", "qiong", "qiu", "qu", "quan", "que", "qun", "ran", "rang", "rao", "re",
+    "ren", "reng", "ri", "rong", "rou", "ru", "rua", "ruan", "rui", "run", "ruo", "sa", "sai",
+    "san", "sang", "sao", "se", "sen", "seng", "sha", "shai", "shan", "shang", "shao", "she",
+    "shei", "shen", "sheng", "shi", "shou", "shu", "shua", "shuai", "shuan", "shuang", "shui",
+    "shun", "shuo", "si", "song", "sou", "su", "suan", "sui", "sun", "suo", "ta", "tai", "tan",
+    "tang", "tao", "te", "tei", "teng", "ti", "tian", "tiao", "tie", "ting", "tong", "tou", "tu",
+    "tuan", "tui", "tun", "tuo", "wa", "wai", "wan", "wang", "wei", "wen", "weng", "wo", "wu",
+    "xi", "xia", "xian", "xiang", "xiao", "xie", "xin", "xing", "xiong", "xiu", "xu", "xuan",
+    "xue", "xun", "ya", "yan", "yang", "yao", "ye", "yi", "yin", "ying", "yo", "yong", "you", "yu",
+    "yuan", "yue", "yun", "za", "zai", "zan", "zang", "zao", "ze", "zei", "zen", "zeng", "zha",
+    "zhai", "zhan", "zhang", "zhao", "zhe", "zhei", "zhen", "zheng", "zhi", "zhong", "zhou", "zhu",
+    "zhua", "zhuai", "zhuan", "zhuang", "zhui", "zhun", "zhuo", "zi", "zong", "zou", "zu", "zuan",
+    "zui", "zun", "zuo",
+];
 
-struct Table {
-    /// Readings per code point from [`FIRST`], most common first.
-    readings: Vec<Box<[Box<str>]>>,
-    /// Every syllable that some character has, sorted.
-    syllables: Vec<Box<str>>,
-}
-
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut readings = Vec::with_capacity((LAST - FIRST + 1) as usize);
-        let mut syllables = std::collections::BTreeSet::new();
-        for u in FIRST..=LAST {
-            let mut list: Vec<Box<str>> = Vec::new();
-            if let Some(multi) = char::from_u32(u).and_then(|c| c.to_pinyin_multi()) {
-                for p in multi {
-                    let s: String = p.plain().chars().map(|c| if c == 'ü' { 'v' } else { c }).collect();
-                    if list.len() < MAX_READINGS && !list.iter().any(|r| **r == *s) {
-                        list.push(s.into_boxed_str());
-                    }
-                }
+/// Toneless readings of `c`, most common first (at most four), `ü` written
+/// `v`; empty for a character without one.
+pub fn readings(c: char) -> Vec<String> {
+    let mut list: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let s: String = p.plain().chars().map(|c| if c == 'ü' { 'v' } else { c }).collect();
+            if list.len() < MAX_READINGS && !list.contains(&s) {
+                list.push(s);
             }
-            for s in &list {
-                // vowelless interjection readings (嗯 n, 呣 m, 哼 hng) would
-                // let almost any consonant string parse as pinyin
-                if s.contains(['a', 'e', 'i', 'o', 'u', 'v']) {
-                    syllables.insert(s.clone());
-                }
-            }
-            readings.push(list.into_boxed_slice());
         }
-        Table { readings, syllables: syllables.into_iter().collect() }
-    })
-}
-
-/// Toneless readings of `c`, most common first; empty for a character
-/// without one (not Han, or outside the table).
-pub fn readings(c: char) -> &'static [Box<str>] {
-    let u = c as u32;
-    if !(FIRST..=LAST).contains(&u) {
-        return &[];
     }
-    &table().readings[(u - FIRST) as usize]
+    list
 }
 
 fn is_syllable(s: &str) -> bool {
-    table().syllables.binary_search_by(|x| (**x).cmp(s)).is_ok()
+    SYLLABLES.binary_search(&s).is_ok()
 }
 
 /// The initial token of a reading: [`INITIAL_MARK`] and its first letter.
@@ -103,7 +106,7 @@ pub fn han_readings(text: &str, max: usize) -> Vec<Vec<String>> {
         }
         let mut next = Vec::with_capacity(out.len() * rs.len());
         // rank order: vary the later characters' readings last
-        for r in rs.iter() {
+        for r in &rs {
             for seq in &out {
                 if next.len() == max {
                     break;
@@ -217,14 +220,14 @@ impl Tokenizer for ReadingTokenizer {
                     });
                 };
                 let rs = readings(c);
-                for r in rs.iter() {
-                    push(r.to_string());
-                }
                 for (k, r) in rs.iter().enumerate() {
                     let first = r.as_bytes()[0];
                     if !rs[..k].iter().any(|p| p.as_bytes()[0] == first) {
                         push(initial_token(r));
                     }
+                }
+                for r in rs {
+                    push(r);
                 }
             }
             if is_han(c) || c.is_alphanumeric() {
@@ -264,12 +267,24 @@ mod tests {
 
     #[test]
     fn polyphones_keep_their_common_reading() {
-        assert_eq!(&*readings('重')[0], "zhong");
-        assert!(readings('重').iter().any(|r| &**r == "chong"));
-        assert!(readings('长').iter().any(|r| &**r == "chang"));
-        assert!(readings('行').iter().any(|r| &**r == "hang"));
-        assert_eq!(&*readings('绿')[0], "lv");
+        assert_eq!(readings('重')[0], "zhong");
+        assert!(readings('重').contains(&"chong".to_string()));
+        assert!(readings('长').contains(&"chang".to_string()));
+        assert!(readings('行').contains(&"hang".to_string()));
+        assert_eq!(readings('绿')[0], "lv");
         assert!(readings('a').is_empty());
+    }
+
+    #[test]
+    fn syllable_list_is_the_crates() {
+        let mut set = std::collections::BTreeSet::new();
+        for c in (0x3400u32..=0x9FFF).filter_map(char::from_u32) {
+            set.extend(
+                readings(c).into_iter().filter(|s| s.contains(['a', 'e', 'i', 'o', 'u', 'v'])),
+            );
+        }
+        let want: Vec<&str> = set.iter().map(String::as_str).collect();
+        assert_eq!(SYLLABLES, want.as_slice());
     }
 
     #[test]
@@ -303,7 +318,7 @@ mod tests {
             got.push((s.token().text.clone(), s.token().position));
         }
         let want: Vec<(String, usize)> =
-            [("jian", 2), ("^j", 2), ("ce", 3), ("^c", 3)].map(|(a, b)| (a.into(), b)).into();
+            [("^j", 2), ("jian", 2), ("^c", 3), ("ce", 3)].map(|(a, b)| (a.into(), b)).into();
         assert_eq!(got, want);
     }
 }
