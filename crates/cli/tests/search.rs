@@ -336,3 +336,29 @@ fn broken_pipe_exits_quietly() {
     read_one_line_then_close(&["search", "--limit", "5000", "利用率"], &dir);
     read_one_line_then_close(&["parse", page.to_str().unwrap()], &dir);
 }
+
+/// A condition typed in words is applied and reported: on the terminal
+/// after the count, in --json as a last line after the hits.
+#[test]
+fn understood_conditions_are_reported() {
+    let index = seed_index();
+    let out = index.wenku(&["search", "利用率 30页以上"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("1 match\nread as: 30页以上 → pages:>=30\n"), "{text}");
+    let out = index.wenku(&["search", "--json", "利用率 30页以上"]).output().unwrap();
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["pages"], 38);
+    assert_eq!(lines[1]["total"], 1);
+    assert_eq!(lines[1]["understood"]["conditions"][0]["meaning"], "pages:>=30");
+    // the condition that leaves nothing is named
+    let out = index.wenku(&["search", "利用率 300页以上"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("nothing matches with the condition 300页以上"),
+        "{}",
+        stdout(&out)
+    );
+}
