@@ -15,10 +15,11 @@
 //! phrase-pinyin-data); `ü` is written `v`, as typed on a keyboard.
 
 use pinyin::ToPinyinMulti;
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, Tokenizer};
 
 use super::normalize::Normalized;
 use super::segment::is_han;
+use super::tokenizer::WenkuTokenStream;
 
 /// Marks an initial-letter token (`^j`), so that initials never collide
 /// with one-letter syllables (`a`, `e`, `o`).
@@ -193,16 +194,10 @@ pub struct ReadingTokenizer {
     tokens: Vec<Token>,
 }
 
-/// Token stream of [`ReadingTokenizer`].
-pub struct ReadingTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
-    next: usize,
-}
-
 impl Tokenizer for ReadingTokenizer {
-    type TokenStream<'a> = ReadingTokenStream<'a>;
+    type TokenStream<'a> = WenkuTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> ReadingTokenStream<'a> {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WenkuTokenStream<'a> {
         self.tokens.clear();
         self.norm.normalize(text);
         let mut sig = 0usize;
@@ -234,32 +229,14 @@ impl Tokenizer for ReadingTokenizer {
                 sig += 1;
             }
         }
-        ReadingTokenStream { tokens: &mut self.tokens, next: 0 }
-    }
-}
-
-impl TokenStream for ReadingTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        WenkuTokenStream::new(&mut self.tokens)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::tokenizer::TokenStream;
 
     fn seqs(v: Vec<Vec<String>>) -> Vec<String> {
         v.into_iter().map(|s| s.join(" ")).collect()

@@ -22,10 +22,17 @@ impl WenkuTokenizer {
     }
 }
 
-/// Token stream over the tokenizer's buffer.
+/// Token stream over a tokenizer's buffer (shared by wenku's tokenizers).
 pub struct WenkuTokenStream<'a> {
     tokens: &'a mut Vec<Token>,
     next: usize,
+}
+
+impl<'a> WenkuTokenStream<'a> {
+    /// A stream over `tokens`, from the first.
+    pub(crate) fn new(tokens: &'a mut Vec<Token>) -> Self {
+        WenkuTokenStream { tokens, next: 0 }
+    }
 }
 
 impl Tokenizer for WenkuTokenizer {
