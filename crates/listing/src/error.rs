@@ -39,6 +39,15 @@ pub enum Error {
         #[source]
         err: serde_json::Error,
     },
+    /// An entry met while walking a directory that is not read: a special
+    /// file (FIFO, socket, device) or a symbolic link loop.
+    #[error("{path}: skipped: {reason}")]
+    Skipped {
+        /// The path.
+        path: String,
+        /// Why, e.g. `not a regular file (named pipe)`.
+        reason: String,
+    },
     /// Opening, walking or reading a file failed.
     #[error("{path}: cannot read")]
     Io {
@@ -55,8 +64,14 @@ impl Error {
     pub fn source_location(&self) -> Option<&Source> {
         match self {
             Error::Parse { at, .. } | Error::Decode { at, .. } | Error::Json { at, .. } => Some(at),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Skipped { .. } => None,
         }
+    }
+
+    /// Whether the error concerns a whole file or directory entry (it could
+    /// not be read, or was skipped) rather than one line of it.
+    pub fn is_file_level(&self) -> bool {
+        matches!(self, Error::Io { .. } | Error::Skipped { .. })
     }
 
     pub(crate) fn parse(at: &Source, expected: impl Into<String>) -> Error {

@@ -58,6 +58,8 @@ pub mod train;
 pub use dedup::{Dedup, Seen};
 pub use error::{Error, Result};
 pub use normalize::normalize;
-pub use parse::{age_duration, listing_id, parse_listing_text};
+pub use parse::{
+    ID_SCHEME, PARSER_VERSION, age_duration, id_of_text, listing_id, parse_listing_text,
+};
 pub use reader::{CatalogReader, Footer, Item, ParseOptions};
 pub use record::{Age, AgeUnit, Listing, Source};

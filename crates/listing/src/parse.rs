@@ -249,7 +249,7 @@ fn build(
     let (title, snippet) = split_title(body, memory);
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
-    let id = listing_id(&title_norm, &snippet_norm, tail.pages, tail.size_bytes);
+    let id = listing_id(&normalize(body), tail.pages, tail.size_bytes);
     let published = as_of.and_then(|t| t.checked_sub(age_duration(tail.age)).ok());
     Listing {
         id,
@@ -285,20 +285,44 @@ pub fn age_duration(age: Age) -> jiff::SignedDuration {
     jiff::SignedDuration::from_secs(i64::from(age.value) * age.unit.seconds())
 }
 
+/// Name and version of the id scheme: what [`listing_id`] hashes. Stored
+/// in every index; an index with another scheme must be re-indexed.
+pub const ID_SCHEME: &str = "xxh3-128(normalize(body), pages, size_bytes)/2";
+
+/// Version of the parser's output that ids depend on: halves, the tail and
+/// its price digits (which decide where the body ends) and [`normalize`].
+/// Stored in every index with [`ID_SCHEME`]. Bump it when a change to those
+/// rules can change the id of some listing; changes to the title/snippet
+/// split do not change ids and do not bump it.
+pub const PARSER_VERSION: u32 = 2;
+
 /// The stable content id of a listing: XXH3-128 (lowercase hex, 32 digits)
-/// over the normalised title and snippet, the page count and the size in
-/// bytes, fields separated by U+001F. Price, age and trailing integer are
-/// left out so that a re-capture of the same listing gets the same id.
-pub fn listing_id(title_norm: &str, snippet_norm: &str, pages: u32, size_bytes: u64) -> String {
+/// over the normalised body (the listing text before the price: title and
+/// snippet together, see [`normalize`]), U+001F, the page count, U+001F,
+/// the size in bytes. It does not depend on where the title ends, so not
+/// on the split rules nor on what the reader read before. Price, age and
+/// trailing integer are left out so that a re-capture of the same listing
+/// gets the same id. See [`ID_SCHEME`].
+pub fn listing_id(body_norm: &str, pages: u32, size_bytes: u64) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(title_norm.as_bytes());
-    h.update(b"\x1f");
-    h.update(snippet_norm.as_bytes());
+    h.update(body_norm.as_bytes());
     h.update(b"\x1f");
     h.update(pages.to_string().as_bytes());
     h.update(b"\x1f");
     h.update(size_bytes.to_string().as_bytes());
     format!("{:032x}", h.digest128())
+}
+
+/// The id of a listing text (one half of a line, tail included), as the
+/// parser computes it; `None` when the tail does not parse.
+pub fn id_of_text(text: &str) -> Option<String> {
+    let text = text.trim_matches(|c: char| c.is_whitespace());
+    let sep = text.rfind(PRICE_SEP)?;
+    let at = Source { file: String::new(), line: 0 };
+    let tail = parse_tail(text, sep, &at).ok()?;
+    (tail.end == text.len()).then(|| {
+        listing_id(&normalize(text[..tail.price_start].trim()), tail.pages, tail.size_bytes)
+    })
 }
 
 /// Parse a whole listing line: detect its halves, parse each distinct one.
@@ -327,11 +351,14 @@ pub(crate) fn parse_line(
     let mut last_err = None;
     while let Some(rel) = line[search..].find(PRICE_SEP) {
         let sep = search + rel;
-        match parse_tail(line, sep, at) {
+        // the tail of this half only: rules that look back (the price
+        // digits) see this half, not every half before it on a long line
+        match parse_tail(&line[start..], sep - start, at) {
             Ok(t) => {
-                halves.push(&line[start..t.end]);
-                start = t.end;
-                search = t.end;
+                let end = start + t.end;
+                halves.push(&line[start..end]);
+                start = end;
+                search = end;
             }
             Err(e) => {
                 last_err = Some(e);
@@ -345,14 +372,10 @@ pub(crate) fn parse_line(
         ));
         return;
     }
-    let first = halves[0].trim();
-    let mut distinct: Vec<&str> = vec![first];
-    for h in &halves[1..] {
-        let h = h.trim();
-        if !distinct.contains(&h) {
-            distinct.push(h);
-        }
-    }
+    // in order, each distinct half once (a hash set: a line that lost its
+    // line breaks can hold thousands of halves)
+    let mut seen = std::collections::HashSet::with_capacity(halves.len());
+    let distinct: Vec<&str> = halves.iter().map(|h| h.trim()).filter(|h| seen.insert(*h)).collect();
     if distinct.len() > 1 {
         tracing::warn!(file = %at.file, line = at.line, halves = distinct.len(),
             "listing line holds differing halves; one record per half");

@@ -14,6 +14,10 @@ use crate::{Error, Listing, Result, Source};
 /// How far into a file the encoding detector looks.
 const SNIFF: usize = 64 * 1024;
 
+/// Longest line read: a longer one (a binary file, a dump without line
+/// breaks) is skipped up to its end and reported, so memory stays bounded.
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
 /// Options of [`CatalogReader`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ParseOptions {
@@ -21,9 +25,14 @@ pub struct ParseOptions {
     /// `None`: each file's modification time (for [`CatalogReader::from_reader`]:
     /// unknown, so `published` is `None`).
     pub as_of: Option<jiff::Timestamp>,
-    /// Encoding of the input. `None`: a BOM decides; else UTF-8 if the
-    /// first 64 KiB are valid UTF-8; else `chardetng`'s guess (GBK/GB18030
-    /// for Chinese pages).
+    /// Encoding of the input. `None`: a BOM decides the whole file; else
+    /// each line is decoded on its own: valid UTF-8 is UTF-8; a line with
+    /// at least twice as many valid non-ASCII UTF-8 characters as invalid
+    /// sequences is a damaged UTF-8 line (decoded with U+FFFD and
+    /// reported); any other line is decoded
+    /// with the file's legacy encoding: GB18030 when the file's first
+    /// 64 KiB are mostly UTF-8, else `chardetng`'s guess over them
+    /// (GBK/GB18030 for Chinese pages). `Some`: every line in that encoding.
     pub encoding: Option<&'static Encoding>,
 }
 
@@ -56,11 +65,28 @@ enum Mode {
     Jsonl,
 }
 
+/// How the lines of a source are decoded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decoding {
+    /// Every line in this encoding (a BOM, or [`ParseOptions::encoding`]).
+    Fixed(&'static Encoding),
+    /// Per line: UTF-8 when (mostly) valid, else this legacy encoding.
+    PerLine(&'static Encoding),
+}
+
+/// What the reader has to do next: a file to read, or a problem met while
+/// listing the inputs, to report in its place.
+#[derive(Debug)]
+enum Input {
+    File(PathBuf),
+    Problem(Error),
+}
+
 struct Current {
     name: String,
     reader: Box<dyn BufRead + Send>,
     line: u64,
-    encoding: &'static Encoding,
+    decoding: Decoding,
     mode: Mode,
     as_of: Option<jiff::Timestamp>,
     footer: Option<Footer>,
@@ -77,10 +103,18 @@ struct Current {
 /// file order (directories are walked recursively, entries sorted by
 /// name) and line order. Memory does not grow with the number of listings.
 /// A file is read as JSON Lines (records as written by `serde_json` from
-/// [`Listing`]) when its name ends in `.jsonl` or its first non-blank byte
-/// is `{`; otherwise as raw listing pages.
+/// [`Listing`]) when its name ends in `.jsonl` or its first non-blank line
+/// is a JSON object; otherwise as raw listing pages.
+///
+/// Nothing aborts the stream: a path that does not exist, a directory
+/// entry that cannot be walked (a symbolic link loop, a dangling link, a
+/// permission error), a special file met while walking (FIFO, socket,
+/// device: [`Error::Skipped`], never opened), a file that cannot be opened
+/// or read, each yields one error item in its place and reading goes on.
+/// Files named explicitly are read as given, whatever their type (a FIFO,
+/// `/dev/stdin`).
 pub struct CatalogReader {
-    files: VecDeque<PathBuf>,
+    files: VecDeque<Input>,
     current: Option<Current>,
     opts: ParseOptions,
     pending: VecDeque<Result<Item>>,
@@ -89,6 +123,8 @@ pub struct CatalogReader {
     /// Titles found by reliable rules, to split later listings of the same
     /// documents (bounded, see `TitleMemory`).
     titles: TitleMemory,
+    /// Bytes read from all sources so far.
+    bytes: u64,
 }
 
 impl std::fmt::Debug for CatalogReader {
@@ -105,28 +141,17 @@ impl CatalogReader {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when a path does not exist or a directory cannot be
-    /// walked. Errors opening or reading individual files come later, as
-    /// items.
+    /// None today: problems with paths come as error items (see the type's
+    /// documentation); the `Result` is kept for compatibility.
     pub fn open(paths: &[impl AsRef<Path>], opts: ParseOptions) -> Result<Self> {
         let mut files = VecDeque::new();
         for p in paths {
             let p = p.as_ref();
-            let meta = std::fs::metadata(p)
-                .map_err(|err| Error::Io { path: p.display().to_string(), err })?;
-            if meta.is_dir() {
-                let walk = walkdir::WalkDir::new(p).sort_by_file_name().follow_links(true);
-                for entry in walk {
-                    let entry = entry.map_err(|e| Error::Io {
-                        path: e.path().unwrap_or(p).display().to_string(),
-                        err: e.into(),
-                    })?;
-                    if entry.file_type().is_file() {
-                        files.push_back(entry.into_path());
-                    }
-                }
-            } else {
-                files.push_back(p.to_path_buf());
+            match std::fs::metadata(p) {
+                Ok(meta) if meta.is_dir() => walk(p, &mut files),
+                Ok(_) => files.push_back(Input::File(p.to_path_buf())),
+                Err(err) => files
+                    .push_back(Input::Problem(Error::Io { path: p.display().to_string(), err })),
             }
         }
         Ok(CatalogReader::empty(files, opts))
@@ -144,7 +169,7 @@ impl CatalogReader {
         r
     }
 
-    fn empty(files: VecDeque<PathBuf>, opts: ParseOptions) -> Self {
+    fn empty(files: VecDeque<Input>, opts: ParseOptions) -> Self {
         CatalogReader {
             files,
             current: None,
@@ -153,7 +178,13 @@ impl CatalogReader {
             buf: Vec::with_capacity(8192),
             scratch: Vec::new(),
             titles: TitleMemory::default(),
+            bytes: 0,
         }
+    }
+
+    /// Bytes read from all sources so far (after any BOM).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
     }
 
     /// Begin reading a source: sniff encoding and mode.
@@ -163,25 +194,24 @@ impl CatalogReader {
         mut reader: Box<dyn BufRead + Send>,
         as_of: Option<jiff::Timestamp>,
     ) {
-        let (encoding, mode, bom, valid) = match reader.fill_buf() {
+        let (decoding, mode, bom, valid) = match reader.fill_buf() {
             Ok(head) => {
-                let (enc, bom, valid) = match Encoding::for_bom(head) {
-                    Some((e, n)) => (e, n, 0),
+                let (decoding, bom, valid) = match Encoding::for_bom(head) {
+                    Some((e, n)) => (Decoding::Fixed(e), n, 0),
                     None => match self.opts.encoding {
-                        Some(e) => (e, 0, 0),
+                        Some(e) => (Decoding::Fixed(e), 0, 0),
                         None => {
-                            let (e, valid) = detect(head);
-                            (e, 0, valid)
+                            let (legacy, valid) = detect(head);
+                            (Decoding::PerLine(legacy), 0, valid)
                         }
                     },
                 };
-                let first = head[bom..].iter().find(|b| !b.is_ascii_whitespace());
-                let mode = if name.ends_with(".jsonl") || first == Some(&b'{') {
+                let mode = if name.ends_with(".jsonl") || looks_like_jsonl(&head[bom..]) {
                     Mode::Jsonl
                 } else {
                     Mode::Raw
                 };
-                (enc, mode, bom, valid)
+                (decoding, mode, bom, valid)
             }
             Err(err) => {
                 self.pending.push_back(Err(Error::Io { path: name, err }));
@@ -193,7 +223,7 @@ impl CatalogReader {
             name,
             reader,
             line: 0,
-            encoding,
+            decoding,
             mode,
             as_of,
             footer: None,
@@ -203,7 +233,15 @@ impl CatalogReader {
     }
 
     fn open_next_file(&mut self) -> bool {
-        let Some(path) = self.files.pop_front() else { return false };
+        let path = match self.files.pop_front() {
+            None => return false,
+            Some(Input::Problem(e)) => {
+                tracing::warn!("{e}");
+                self.pending.push_back(Err(e));
+                return true;
+            }
+            Some(Input::File(path)) => path,
+        };
         let name = path.display().to_string();
         match File::open(&path) {
             Ok(f) => {
@@ -222,38 +260,54 @@ impl CatalogReader {
     fn step(&mut self) -> bool {
         let Some(cur) = self.current.as_mut() else { return false };
         self.buf.clear();
-        match cur.reader.read_until(b'\n', &mut self.buf) {
-            Ok(0) => {
+        let read = std::io::Read::take(&mut cur.reader, MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut self.buf);
+        let read = match read {
+            Ok(n) if n > MAX_LINE_BYTES && self.buf.last() != Some(&b'\n') => {
+                skip_line(&mut cur.reader).map(|rest| n + rest).map(|n| (n, true))
+            }
+            Ok(n) => Ok((n, false)),
+            Err(err) => Err(err),
+        };
+        let (too_long, prevalidated) = match read {
+            Ok((0, _)) => {
                 if let Some(f) = cur.footer.take() {
                     self.pending.push_back(Ok(Item::Footer(f)));
                 }
                 self.current = None;
                 return false;
             }
-            Ok(_) => {}
+            Ok((n, too_long)) => {
+                cur.line += 1;
+                self.bytes += n as u64;
+                let line_start = cur.offset;
+                cur.offset += n;
+                // Inside the prefix the detector validated: no need to check
+                // again.
+                (too_long, line_start < cur.offset && cur.offset <= cur.valid)
+            }
             Err(err) => {
-                self.pending.push_back(Err(Error::Io { path: cur.name.clone(), err }));
+                let line = cur.line + 1;
+                tracing::warn!("{}:{line}: read failed: {err}", cur.name);
+                self.pending
+                    .push_back(Err(Error::Io { path: format!("{}:{line}", cur.name), err }));
                 self.current = None;
                 return false;
             }
-        }
-        cur.line += 1;
-        let line_start = cur.offset;
-        cur.offset += self.buf.len();
-        // Inside the prefix the detector validated: no need to check again.
-        let prevalidated = line_start < cur.offset && cur.offset <= cur.valid;
-        let at = Source { file: cur.name.clone(), line: cur.line };
-        let (text, had_errors) = if cur.encoding == encoding_rs::UTF_8 {
-            match utf8_doubled(&self.buf, prevalidated) {
-                Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-                Err(_) => (String::from_utf8_lossy(&self.buf), true),
-            }
-        } else {
-            cur.encoding.decode_without_bom_handling(&self.buf)
         };
-        if had_errors {
+        let at = Source { file: cur.name.clone(), line: cur.line };
+        if too_long {
+            self.pending.push_back(Err(Error::parse(
+                &at,
+                format!("line longer than {} MiB skipped", MAX_LINE_BYTES >> 20),
+            )));
+            return true;
+        }
+        let (text, damaged) = decode_line(&self.buf, cur.decoding, prevalidated);
+        if let Some(encoding) = damaged {
+            tracing::debug!("{}:{}: invalid {} bytes", at.file, at.line, encoding.name());
             self.pending
-                .push_back(Err(Error::Decode { at: at.clone(), encoding: cur.encoding.name() }));
+                .push_back(Err(Error::Decode { at: at.clone(), encoding: encoding.name() }));
         }
         let line = text.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
@@ -261,7 +315,13 @@ impl CatalogReader {
         }
         if cur.mode == Mode::Jsonl {
             let item = serde_json::from_str::<Listing>(line)
-                .map(Item::Listing)
+                .map(|mut l| {
+                    // ids of this parser's scheme, whatever wrote the record
+                    if let Some(id) = crate::parse::id_of_text(&l.raw) {
+                        l.id = id;
+                    }
+                    Item::Listing(l)
+                })
                 .map_err(|err| Error::Json { at, err });
             self.pending.push_back(item);
             return true;
@@ -313,19 +373,168 @@ impl Iterator for CatalogReader {
     }
 }
 
-/// Encoding of a file without BOM: UTF-8 when the head is valid UTF-8 (a
-/// character cut at the end of the head is allowed), else chardetng.
-/// Also returns how many leading bytes of `head` are known valid UTF-8
-/// (ending on a character boundary), 0 when not UTF-8.
+/// Lists the files under `dir` (recursively, sorted by name, following
+/// symbolic links) into `out`; entries that cannot be walked and special
+/// files become [`Input::Problem`]s in their place.
+fn walk(dir: &Path, out: &mut VecDeque<Input>) {
+    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(true);
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).display().to_string();
+                let problem = match e.loop_ancestor() {
+                    Some(a) => Error::Skipped {
+                        path,
+                        reason: format!("symbolic link loop (back to {})", a.display()),
+                    },
+                    None => Error::Io { path, err: e.into() },
+                };
+                out.push_back(Input::Problem(problem));
+                continue;
+            }
+        };
+        let t = entry.file_type();
+        if t.is_file() {
+            out.push_back(Input::File(entry.into_path()));
+        } else if !t.is_dir() {
+            let reason = format!("not a regular file ({})", special_kind(&t));
+            out.push_back(Input::Problem(Error::Skipped {
+                path: entry.path().display().to_string(),
+                reason,
+            }));
+        }
+    }
+}
+
+/// What kind of special file `t` is.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "named pipe";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+    }
+    if t.is_symlink() { "symbolic link" } else { "special file" }
+}
+
+/// Reads and drops the rest of a line (after [`MAX_LINE_BYTES`]), newline
+/// included; returns how many bytes that was.
+fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<usize> {
+    let mut skipped = 0;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(skipped + i + 1);
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+                skipped += n;
+            }
+        }
+    }
+}
+
+/// Whether a file whose first bytes (after any BOM) are `head` holds JSON
+/// Lines: its first non-blank line is a JSON object. A raw page whose
+/// first title starts with `{` is not one. When the first line does not
+/// fit in `head`, `{"` at its start decides.
+fn looks_like_jsonl(head: &[u8]) -> bool {
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let head = &head[start..];
+    if head.first() != Some(&b'{') {
+        return false;
+    }
+    match memchr::memchr(b'\n', head) {
+        Some(end) => {
+            serde_json::from_slice::<serde::de::IgnoredAny>(head[..end].trim_ascii_end()).is_ok()
+        }
+        None => head.starts_with(b"{\""),
+    }
+}
+
+/// The legacy encoding of a file without BOM, for lines that are not
+/// UTF-8: GB18030 when `head` is mostly UTF-8 (see [`mostly_utf8`]), else
+/// chardetng's guess. Also returns how many leading bytes of `head` are
+/// valid UTF-8 ending on a character boundary (the whole head, a
+/// character cut at its end allowed), 0 when `head` is not all valid.
 fn detect(head: &[u8]) -> (&'static Encoding, usize) {
     match std::str::from_utf8(head) {
-        Ok(_) => (encoding_rs::UTF_8, head.len()),
-        Err(e) if e.error_len().is_none() => (encoding_rs::UTF_8, e.valid_up_to()),
+        Ok(_) => (encoding_rs::GB18030, head.len()),
+        Err(e) if e.error_len().is_none() => (encoding_rs::GB18030, e.valid_up_to()),
+        Err(_) if mostly_utf8(head) => (encoding_rs::GB18030, 0),
         Err(_) => {
             let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             d.feed(head, head.len() < SNIFF);
-            (d.guess(Some(b"cn"), chardetng::Utf8Detection::Allow), 0)
+            let guess = d.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+            (if guess == encoding_rs::UTF_8 { encoding_rs::GB18030 } else { guess }, 0)
         }
+    }
+}
+
+/// Whether `bytes` is UTF-8 text with some damage rather than text in
+/// another encoding: it has at least twice as many valid non-ASCII UTF-8
+/// characters as invalid sequences. A damaged UTF-8 line has an invalid
+/// sequence where a byte was lost or changed and valid characters all
+/// around; GBK text read as UTF-8 has an invalid sequence at nearly every
+/// character (its byte pairs rarely form UTF-8 sequences, and `码` (GBK
+/// C2 EB), on every listing line, never does): about 0.1 valid characters
+/// per invalid sequence.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    invalid * 2 <= valid
+}
+
+/// Decodes one line (with its line end). Returns the text and, when the
+/// line has bytes invalid in the encoding used, that encoding.
+/// `prevalidated`: see [`utf8_doubled`].
+fn decode_line(
+    buf: &[u8],
+    decoding: Decoding,
+    prevalidated: bool,
+) -> (std::borrow::Cow<'_, str>, Option<&'static Encoding>) {
+    let utf8_lossy = |buf| (String::from_utf8_lossy(buf), Some(encoding_rs::UTF_8));
+    match decoding {
+        Decoding::Fixed(e) if e == encoding_rs::UTF_8 => match utf8_doubled(buf, prevalidated) {
+            Ok(s) => (s.into(), None),
+            Err(_) => utf8_lossy(buf),
+        },
+        Decoding::Fixed(e) => {
+            let (text, errors) = e.decode_without_bom_handling(buf);
+            (text, errors.then_some(e))
+        }
+        Decoding::PerLine(legacy) => match utf8_doubled(buf, prevalidated) {
+            Ok(s) => (s.into(), None),
+            Err(_) if mostly_utf8(buf) => utf8_lossy(buf),
+            Err(_) => {
+                let (text, errors) = legacy.decode_without_bom_handling(buf);
+                (text, errors.then_some(legacy))
+            }
+        },
     }
 }
 

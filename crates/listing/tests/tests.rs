@@ -1,5 +1,7 @@
 //! Integration tests of wenku-listing on real input.
 
 mod corpus;
+mod damaged;
 mod properties;
+mod reliability;
 mod seed;
