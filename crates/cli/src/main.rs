@@ -5,8 +5,9 @@
 //! facade configuration (`wenku::IndexOptions`, `wenku::SearchRequest`) and
 //! calls the facade. Exit codes follow grep and ripgrep: 0 when something
 //! matched (or a non-search command succeeded), 1 when a search matched
-//! nothing, 2 on error. A closed stdout (`wenku search … | head -1`) ends the
-//! run quietly with 0.
+//! nothing, 2 on error; like ripgrep, `index` and `parse` go to the end when
+//! some path cannot be read (reporting it) and then exit 2. A closed stdout
+//! (`wenku search … | head -1`) ends the run quietly with 0.
 
 mod app;
 mod cmd;
@@ -21,7 +22,8 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "wenku", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "\
-Exit status: 0 hits found (or success), 1 no hits, 2 error.
+Exit status: 0 hits found (or success), 1 no hits, 2 error (`index` and
+`parse`: 2 also when some path could not be read; the rest is done).
 Quick start: `wenku demo` indexes the bundled sample catalog and searches it.")]
 pub(crate) struct Cli {
     #[command(flatten)]

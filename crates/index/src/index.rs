@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
+use crate::analysis::query_dict::QUERY_DICT_FILE;
 use crate::analysis::{ANALYSIS_VERSION, Analyzer};
 use crate::schema::{Fields, build_schema};
 use crate::writer::{ListingWriter, WriterOptions};
@@ -25,6 +26,27 @@ pub struct IndexMeta {
     pub user_dict: bool,
     /// Version of wenku-index that created the index.
     pub created_by: String,
+    /// [`wenku_listing::ID_SCHEME`] of the listings' ids; `None` in indexes
+    /// made before it was recorded.
+    #[serde(default)]
+    pub id_scheme: Option<String>,
+    /// [`wenku_listing::PARSER_VERSION`] of the parser whose output the ids
+    /// were computed from; `None` in indexes made before it was recorded.
+    #[serde(default)]
+    pub parser_version: Option<u32>,
+}
+
+impl IndexMeta {
+    /// The metadata of a new index made by this build.
+    pub fn current(user_dict: bool) -> Self {
+        IndexMeta {
+            analysis_version: ANALYSIS_VERSION,
+            user_dict,
+            created_by: concat!("wenku-index ", env!("CARGO_PKG_VERSION")).to_string(),
+            id_scheme: Some(wenku_listing::ID_SCHEME.to_string()),
+            parser_version: Some(wenku_listing::PARSER_VERSION),
+        }
+    }
 }
 
 /// A tantivy index of listings with wenku's schema and analysis.
@@ -77,16 +99,14 @@ impl ListingIndex {
             std::fs::write(&p, d).map_err(io_err(&p))?;
         }
         let mmap = MmapDirectory::open(dir).map_err(|e| Error::Tantivy(e.into()))?;
-        let index = Index::open_or_create(mmap, build_schema())?;
-        let meta = IndexMeta {
-            analysis_version: ANALYSIS_VERSION,
-            user_dict: user_dict.is_some(),
-            created_by: concat!("wenku-index ", env!("CARGO_PKG_VERSION")).to_string(),
-        };
+        let index =
+            Index::open_or_create(mmap, build_schema()).map_err(|e| Error::from_tantivy(dir, e))?;
+        let meta = IndexMeta::current(user_dict.is_some());
         // Written last: its presence marks a complete wenku index.
         let p = dir.join(META_FILE);
         let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
         std::fs::write(&p, json).map_err(io_err(&p))?;
+        let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
         Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
     }
 
@@ -113,6 +133,22 @@ impl ListingIndex {
                 expected: ANALYSIS_VERSION,
             });
         }
+        let ids = (meta.id_scheme.as_deref(), meta.parser_version);
+        if ids != (Some(wenku_listing::ID_SCHEME), Some(wenku_listing::PARSER_VERSION)) {
+            let found = match ids {
+                (Some(scheme), Some(v)) => format!("ids {scheme}, parser version {v}"),
+                _ => "ids from before the id scheme was recorded".to_string(),
+            };
+            return Err(Error::IncompatibleIds {
+                path: dir.to_path_buf(),
+                found,
+                expected: format!(
+                    "ids {}, parser version {}",
+                    wenku_listing::ID_SCHEME,
+                    wenku_listing::PARSER_VERSION
+                ),
+            });
+        }
         let analyzer = if meta.user_dict {
             let p = dir.join(USER_DICT_FILE);
             let dict = std::fs::read_to_string(&p).map_err(io_err(&p))?;
@@ -120,10 +156,11 @@ impl ListingIndex {
         } else {
             Analyzer::default()
         };
-        let query_dict = dir.join(crate::analysis::query_dict::QUERY_DICT_FILE);
-        let analyzer =
-            if query_dict.exists() { analyzer.with_query_dict(query_dict) } else { analyzer };
-        let index = Index::open_in_dir(dir)?;
+        // read on first use and again after each commit or reload (see
+        // `ListingIndex::reload_analysis`); absent: queries are cut with the
+        // documents' dictionary, as when it is absent in a fresh process
+        let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
+        let index = Index::open_in_dir(dir).map_err(|e| Error::from_tantivy(dir, e))?;
         if index.schema() != build_schema() {
             return Err(Error::SchemaMismatch(dir.to_path_buf()));
         }
@@ -147,9 +184,27 @@ impl ListingIndex {
     /// A reader that sees each new commit (reloaded on commit).
     ///
     /// # Errors
-    /// From tantivy.
+    /// From tantivy; a missing or damaged segment file is named.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?)
+        let reader: tantivy::Result<IndexReader> =
+            self.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into();
+        reader.map_err(|e| self.tantivy_error(e))
+    }
+
+    /// Makes everything cached from the index directory follow its last
+    /// commit: the query dictionary is read again if it changed (the
+    /// tantivy reader is reloaded by its owner). Cheap when nothing changed.
+    pub fn reload_analysis(&self) {
+        self.analyzer.reload_query_dict();
+    }
+
+    /// A tantivy error of this index, with the index directory (and the
+    /// file, when tantivy names one) in the message.
+    pub fn tantivy_error(&self, e: tantivy::TantivyError) -> Error {
+        match &self.path {
+            Some(dir) => Error::from_tantivy(dir, e),
+            None => Error::Tantivy(e),
+        }
     }
 
     /// The underlying tantivy index.

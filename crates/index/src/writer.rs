@@ -86,6 +86,10 @@ pub struct ListingWriter {
     fields: Fields,
     /// id → times seen in this run, and where it was first seen.
     seen: HashMap<u128, FirstSeen>,
+    /// First copies, kept (within [`FIRST_COPIES_BUDGET`]) to store the
+    /// first copy whole when a later copy with the same id differs.
+    first_copies: HashMap<u128, Listing>,
+    first_copies_bytes: usize,
     /// Interned source file names (index = `FirstSeen::file`).
     files: Vec<String>,
     /// Whether the index had documents when the run began (then every add
@@ -94,12 +98,47 @@ pub struct ListingWriter {
     stats: WriteStats,
 }
 
+/// Memory for first copies of listings (see [`ListingWriter::add`]).
+const FIRST_COPIES_BUDGET: usize = 64 << 20;
+
 /// Where a listing was first read in this run.
 #[derive(Debug, Clone, Copy)]
 struct FirstSeen {
     count: u32,
     file: u32,
     line: u64,
+    /// [`content_hash`] of the first copy.
+    content: u64,
+}
+
+/// Hash of everything a stored listing holds except its source: two
+/// copies with the same hash store the same record.
+fn content_hash(l: &Listing) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for s in [&l.id, &l.title, &l.snippet, &l.raw, &l.size_text] {
+        h.update(s.as_bytes());
+        h.update(b"\x1f");
+    }
+    for n in [u64::from(l.price), u64::from(l.pages), l.size_bytes, l.trailing] {
+        h.update(&n.to_le_bytes());
+    }
+    h.update(&l.age.value.to_le_bytes());
+    h.update(format!("{:?}", l.age.unit).as_bytes());
+    h.update(&l.published.map_or(i64::MIN, |t| t.as_second()).to_le_bytes());
+    h.digest()
+}
+
+/// Approximate memory of a kept listing.
+fn footprint(l: &Listing) -> usize {
+    std::mem::size_of::<Listing>()
+        + l.id.len()
+        + l.title.len()
+        + l.snippet.len()
+        + l.title_norm.len()
+        + l.snippet_norm.len()
+        + l.raw.len()
+        + l.size_text.len()
+        + l.source.file.len()
 }
 
 fn id_key(id: &str) -> u128 {
@@ -118,14 +157,19 @@ impl ListingWriter {
     pub(crate) fn new(index: &ListingIndex, options: &WriterOptions) -> Result<Self> {
         let threads = options.threads.max(1);
         let heap = options.heap_bytes.max(threads * (15 << 20) + (1 << 20));
-        let writer = index.tantivy().writer_with_num_threads(threads, heap)?;
-        let reader = index.tantivy().reader()?;
+        let writer = index
+            .tantivy()
+            .writer_with_num_threads(threads, heap)
+            .map_err(|e| index.tantivy_error(e))?;
+        let reader = index.tantivy().reader().map_err(|e| index.tantivy_error(e))?;
         let upsert = reader.searcher().num_docs() > 0;
         Ok(ListingWriter {
             index: index.clone(),
             writer,
             fields: *index.fields(),
             seen: HashMap::new(),
+            first_copies: HashMap::new(),
+            first_copies_bytes: 0,
             files: Vec::new(),
             upsert,
             stats: WriteStats::default(),
@@ -134,10 +178,13 @@ impl ListingWriter {
 
     /// Adds a listing, replacing any document with the same id.
     ///
-    /// A listing seen again in the same run replaces the first copy with
-    /// its count raised; the stored record stays the first one read (its
-    /// source file and line), so results do not depend on how many repeats
-    /// follow.
+    /// A listing seen again in the same run (same id) replaces the first
+    /// copy with its count raised; the stored record stays the first copy
+    /// read, whole (its content and its source file and line), so results
+    /// do not depend on how many repeats follow. Exception, to bound
+    /// memory: once 64 MiB of first copies are kept, a later copy whose
+    /// content differs from an unkept first copy is stored whole instead
+    /// (its own content and source; never a mix of two copies).
     ///
     /// # Errors
     /// From tantivy (the writer's threads failed).
@@ -145,24 +192,37 @@ impl ListingWriter {
         self.stats.added += 1;
         let key = id_key(&listing.id);
         let file = self.intern(&listing.source.file);
-        let first =
-            self.seen.entry(key).or_insert(FirstSeen { count: 0, file, line: listing.source.line });
-        first.count += 1;
-        let first = *first;
+        let content = content_hash(listing);
+        let first = *self.seen.entry(key).and_modify(|f| f.count += 1).or_insert(FirstSeen {
+            count: 1,
+            file,
+            line: listing.source.line,
+            content,
+        });
         let seen = first.count;
         let id_term = Term::from_field_text(self.fields.id, &listing.id);
         if seen > 1 || self.upsert {
             self.writer.delete_term(id_term);
         }
-        let doc = if seen > 1 {
+        let doc = if seen == 1 {
+            let size = footprint(listing);
+            if self.first_copies_bytes + size <= FIRST_COPIES_BUDGET {
+                self.first_copies_bytes += size;
+                self.first_copies.insert(key, listing.clone());
+            }
+            self.document(listing, seen)?
+        } else if let Some(original) = self.first_copies.get(&key) {
+            self.document(original, seen)?
+        } else if first.content == content {
             let mut original = listing.clone();
             original.source.file.clone_from(&self.files[first.file as usize]);
             original.source.line = first.line;
             self.document(&original, seen)?
         } else {
+            tracing::debug!(id = %listing.id, "first copy not kept: storing the latest copy whole");
             self.document(listing, seen)?
         };
-        self.writer.add_document(doc)?;
+        self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
         if seen == 1 {
             self.stats.distinct += 1;
             self.stats.text_bytes += (listing.title_norm.len() + listing.snippet_norm.len()) as u64;
@@ -221,8 +281,8 @@ impl ListingWriter {
     /// # Errors
     /// From tantivy; the previous commit stays intact.
     pub fn commit(mut self) -> Result<WriteStats> {
-        self.writer.commit()?;
-        self.writer.wait_merging_threads()?;
+        self.writer.commit().map_err(|e| self.index.tantivy_error(e))?;
+        self.writer.wait_merging_threads().map_err(|e| self.index.tantivy_error(e))?;
         if let Some(dir) = self.index.path() {
             write_query_dict(&self.index, dir)?;
         }
@@ -233,7 +293,7 @@ impl ListingWriter {
 /// Writes the index's query dictionary (see
 /// [`crate::analysis::query_dict`]) from the Han terms of the word fields.
 fn write_query_dict(index: &ListingIndex, dir: &std::path::Path) -> Result<()> {
-    let searcher = index.tantivy().reader()?.searcher();
+    let searcher = index.reader()?.searcher();
     let fields = index.fields();
     let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
     for segment in searcher.segment_readers() {
@@ -252,8 +312,10 @@ fn write_query_dict(index: &ListingIndex, dir: &std::path::Path) -> Result<()> {
         }
     }
     let jieba = index.analyzer().jieba();
-    crate::analysis::query_dict::write(dir, jieba, vocabulary.iter().map(String::as_str))
+    crate::analysis::query_dict::write(dir, &jieba, vocabulary.iter().map(String::as_str))
         .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+    // this process's searchers follow at once
+    index.reload_analysis();
     tracing::debug!("query dictionary: {} indexed words", vocabulary.len());
     Ok(())
 }

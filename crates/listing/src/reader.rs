@@ -236,7 +236,7 @@ impl CatalogReader {
         let path = match self.files.pop_front() {
             None => return false,
             Some(Input::Problem(e)) => {
-                tracing::warn!("{e}");
+                tracing::debug!("{e}");
                 self.pending.push_back(Err(e));
                 return true;
             }
@@ -288,7 +288,7 @@ impl CatalogReader {
             }
             Err(err) => {
                 let line = cur.line + 1;
-                tracing::warn!("{}:{line}: read failed: {err}", cur.name);
+                tracing::debug!("{}:{line}: read failed: {err}", cur.name);
                 self.pending
                     .push_back(Err(Error::Io { path: format!("{}:{line}", cur.name), err }));
                 self.current = None;

@@ -109,11 +109,18 @@ pub struct IndexReport {
     pub duplicates: u64,
     /// Lines that could not be used (counted; see `errors`).
     pub malformed: u64,
-    /// The first malformed-line errors, with file and line.
+    /// Lines with bytes invalid in their encoding, decoded with U+FFFD
+    /// replacement characters and indexed (counted; see `errors`).
+    pub damaged: u64,
+    /// The first malformed- and damaged-line errors, with file and line.
     pub errors: Vec<wenku_listing::Error>,
+    /// Every file or directory entry that was skipped (a symbolic link
+    /// loop, a FIFO, socket or device met while walking) or could not be
+    /// opened or read, with the reason. The rest of the run goes on.
+    pub skipped: Vec<wenku_listing::Error>,
     /// Page footers seen (`共 N 条`).
     pub footers: Vec<Footer>,
-    /// Input bytes (sum of file sizes given to `add_paths`, or text length).
+    /// Input bytes read.
     pub bytes_read: u64,
     /// Bytes of listing text indexed (normalised title + snippet).
     pub text_bytes: u64,
@@ -196,11 +203,15 @@ impl Wenku {
     }
 
     /// Makes the last commit visible to searches now (they see it within
-    /// about a second otherwise).
+    /// about a second otherwise), with everything cached from the index:
+    /// the documents and their statistics, and the query dictionary (so a
+    /// word first indexed by another process is cut as a fresh process
+    /// would cut it).
     ///
     /// # Errors
     /// From tantivy.
     pub fn reload(&self) -> Result<()> {
+        self.index.reload_analysis();
         Ok(self.searcher.reload()?)
     }
 
@@ -254,19 +265,18 @@ impl Indexer {
 
     /// Parses and adds raw pages or JSON Lines from files and directories
     /// (walked recursively). Malformed lines are counted and kept in the
-    /// report; the rest is indexed. `progress` is called every 1000
-    /// listings and after each file.
+    /// report; files and entries that cannot be read (or are not regular
+    /// files, met while walking) are listed in [`IndexReport::skipped`];
+    /// the rest is indexed. `progress` is called every 1000 listings and
+    /// after each file.
     ///
     /// # Errors
-    /// A path that cannot be opened or walked, or an index error.
+    /// An index error only: unreadable paths are reported, not errors.
     pub fn add_paths(
         &mut self,
         paths: &[PathBuf],
         mut progress: impl FnMut(&Progress),
     ) -> Result<()> {
-        for p in paths {
-            self.report.bytes_read += input_bytes(p);
-        }
         let reader = CatalogReader::open(paths, self.parse)?;
         self.consume(reader, &mut progress)
     }
@@ -277,7 +287,6 @@ impl Indexer {
     /// # Errors
     /// An index error.
     pub fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
-        self.report.bytes_read += text.len() as u64;
         let reader =
             CatalogReader::from_reader(name, std::io::Cursor::new(text.to_owned()), self.parse);
         self.consume(reader, &mut |_| {})
@@ -301,41 +310,63 @@ impl Indexer {
 
     fn consume(
         &mut self,
-        reader: CatalogReader,
+        mut reader: CatalogReader,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<()> {
         let mut p = Progress::default();
         let mut last_file: Option<String> = None;
+        let result = self.consume_items(&mut reader, progress, &mut p, &mut last_file);
+        self.report.bytes_read += reader.bytes_read();
+        result?;
+        p.files_done += u64::from(last_file.is_some());
+        progress(&p);
+        Ok(())
+    }
+
+    fn consume_items(
+        &mut self,
+        reader: &mut CatalogReader,
+        progress: &mut dyn FnMut(&Progress),
+        p: &mut Progress,
+        last_file: &mut Option<String>,
+    ) -> Result<()> {
         for item in reader {
             match item {
                 Ok(Item::Listing(l)) => {
                     if last_file.as_deref() != Some(l.source.file.as_str()) {
                         if last_file.is_some() {
                             p.files_done += 1;
-                            progress(&p);
+                            progress(p);
                         }
-                        last_file = Some(l.source.file.clone());
+                        *last_file = Some(l.source.file.clone());
                     }
                     self.add(&l)?;
                     p.listings += 1;
                     if p.listings % 1000 == 0 {
-                        progress(&p);
+                        progress(p);
                     }
                 }
                 Ok(Item::Footer(f)) => self.report.footers.push(f),
                 // a bad line or an unreadable file: reported, the rest indexed
-                Err(e) => self.malformed(e, &mut p),
+                Err(e) => self.problem(e, p),
             }
         }
-        p.files_done += u64::from(last_file.is_some());
-        progress(&p);
         Ok(())
     }
 
-    fn malformed(&mut self, e: wenku_listing::Error, p: &mut Progress) {
+    fn problem(&mut self, e: wenku_listing::Error, p: &mut Progress) {
+        if e.is_file_level() {
+            tracing::debug!("{e}");
+            self.report.skipped.push(e);
+            return;
+        }
         tracing::debug!("{e}");
-        self.report.malformed += 1;
-        p.malformed += 1;
+        if matches!(e, wenku_listing::Error::Decode { .. }) {
+            self.report.damaged += 1;
+        } else {
+            self.report.malformed += 1;
+            p.malformed += 1;
+        }
         if self.report.errors.len() < self.keep_errors {
             self.report.errors.push(e);
         }
@@ -359,15 +390,4 @@ impl Indexer {
         report.elapsed = self.started.elapsed();
         Ok(report)
     }
-}
-
-/// Total size of the files under `path` (0 where it cannot be read).
-fn input_bytes(path: &Path) -> u64 {
-    let Ok(meta) = std::fs::metadata(path) else { return 0 };
-    if meta.is_file() {
-        return meta.len();
-    }
-    std::fs::read_dir(path)
-        .map(|rd| rd.flatten().map(|e| input_bytes(&e.path())).sum())
-        .unwrap_or(0)
 }

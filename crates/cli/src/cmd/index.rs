@@ -19,12 +19,22 @@ const SHOWN_ERRORS: usize = 5;
 /// Flags of `wenku index`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = "\
-Listings are identified by their content (title, snippet, pages, size):
-indexing the same pages again replaces them instead of adding copies, and
-repeats within one run are collapsed into one listing with a copy count.
-Malformed lines are reported (file:line: reason) and skipped; the run still
-succeeds. Exit status: 0 when listings were indexed, 2 on error or when no
-listing could be read at all.")]
+Listings are identified by their content (the normalised listing text
+before the price, pages, size; not by where the title ends, nor by the order
+of reading): indexing the same pages again replaces them instead of adding
+copies, and repeats within one run are collapsed into one listing with a
+copy count. Malformed lines are reported (file:line: reason) and skipped;
+damaged lines (bytes invalid in their encoding) are reported and indexed as
+decoded. Files and directory entries that cannot be read (permissions,
+symbolic link loops, dangling links) and special files met while walking
+(FIFOs, sockets, devices) are reported (path: reason) and skipped. The run
+always goes to the end and commits what it read.
+
+Exit status (as ripgrep: results, and 2 if any error occurred): 0 when every
+file was read (malformed lines are data, not errors); 2 when some file or
+entry was skipped or unreadable (the rest is committed and the summary
+printed), when no listing could be read at all, or on an error that stops
+the run (nothing is committed then: the index keeps its last commit).")]
 pub(crate) struct Args {
     /// Raw catalog pages, directories of them (walked recursively) or JSON
     /// Lines files written by `wenku parse`; `-` or nothing: standard input.
@@ -125,11 +135,25 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     }
     if report.listings_read == 0 {
         bail!(
-            "nothing indexed: no listing could be read ({} malformed or unreadable lines)",
-            report.malformed
+            "nothing indexed: no listing could be read ({} malformed lines, {} unreadable or skipped paths)",
+            report.malformed,
+            report.skipped.len()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_status(report.skipped.len()))
+}
+
+/// 0, or 2 when some path was skipped (after saying so on stderr).
+pub(crate) fn exit_status(skipped: usize) -> ExitCode {
+    if skipped == 0 {
+        return ExitCode::SUCCESS;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "wenku: {} not read (see above); everything else was read",
+        count(skipped as u64, "path")
+    );
+    ExitCode::from(2)
 }
 
 /// Reads the pages into `wenku` and commits.
@@ -217,8 +241,12 @@ pub(crate) struct SummaryJson {
     indexed: u64,
     duplicates: u64,
     malformed: u64,
-    /// The first few, `file:line: reason`.
+    /// Lines decoded with replacement characters (and indexed).
+    damaged: u64,
+    /// The first few malformed or damaged lines, `file:line: reason`.
     malformed_examples: Vec<String>,
+    /// Every path not read, `path: reason`.
+    skipped: Vec<String>,
     footers: FootersJson,
     /// Listings in the index after the run.
     documents: u64,
@@ -261,7 +289,9 @@ impl Summary<'_> {
             indexed: r.indexed,
             duplicates: r.duplicates,
             malformed: r.malformed,
+            damaged: r.damaged,
             malformed_examples: r.errors.iter().map(|e| error_chain(e)).collect(),
+            skipped: r.skipped.iter().map(|e| error_chain(e)).collect(),
             footers: FootersJson { pages: r.footers.len(), result_sets, reported_listings },
             documents: self.documents,
             bytes_read: r.bytes_read,
@@ -281,16 +311,33 @@ impl Summary<'_> {
             count(r.duplicates, "duplicate"),
             self.dir.display()
         )?;
-        if r.malformed == 0 {
+        if r.malformed == 0 && r.damaged == 0 {
             writeln!(w, "malformed lines: 0")?;
         } else {
             writeln!(w, "malformed lines: {} (skipped)", thousands(r.malformed))?;
+            if r.damaged > 0 {
+                writeln!(
+                    w,
+                    "damaged lines: {} (invalid bytes replaced, indexed)",
+                    thousands(r.damaged)
+                )?;
+            }
             for e in &r.errors {
                 writeln!(w, "  {}", error_chain(e))?;
             }
-            let more = r.malformed.saturating_sub(r.errors.len() as u64);
+            let more = (r.malformed + r.damaged).saturating_sub(r.errors.len() as u64);
             if more > 0 {
-                writeln!(w, "  … and {} more", thousands(more))?;
+                writeln!(
+                    w,
+                    "  … and {} more (`wenku parse PATH… > /dev/null` lists them all)",
+                    thousands(more)
+                )?;
+            }
+        }
+        if !r.skipped.is_empty() {
+            writeln!(w, "not read: {}", count(r.skipped.len() as u64, "path"))?;
+            for e in &r.skipped {
+                writeln!(w, "  {}", error_chain(e))?;
             }
         }
         if !r.footers.is_empty() {

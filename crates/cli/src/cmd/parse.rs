@@ -18,8 +18,11 @@ Writes one JSON record per listing line to stdout (the fields of a listing:
 id, title, snippet, title_norm, snippet_norm, raw, price, pages, size_bytes,
 size_text, age, published, trailing, source). Malformed lines are reported on
 stderr as `file:line: reason`, followed by a count; the output can be indexed
-with `wenku index FILE.jsonl`. Exit status: 0, also with malformed lines;
-2 when a path cannot be opened.")]
+with `wenku index FILE.jsonl`. Files and entries that cannot be read, and
+special files met while walking (FIFOs, sockets, devices), are reported on
+stderr (`path: reason`) and skipped; the run goes on. Exit status (as
+ripgrep): 0 when every path was read, also with malformed lines; 2 when some
+path could not be read or was skipped (everything else is still written).")]
 pub(crate) struct Args {
     /// Raw catalog pages or directories of them (walked recursively);
     /// `-`: standard input.
@@ -48,6 +51,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     let opts = args.options();
     let mut out = app::raw_stdout();
     let (mut listings, mut malformed) = (0u64, 0u64);
+    let mut skipped = 0usize;
     for path in &args.paths {
         let reader = if path.as_os_str() == "-" {
             CatalogReader::from_reader("-", BufReader::new(std::io::stdin()), opts)
@@ -71,9 +75,13 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
                     );
                 }
                 Err(e) => {
-                    malformed += 1;
                     // keep the order of stdout and stderr when both go to a terminal
                     out.flush()?;
+                    if e.is_file_level() {
+                        skipped += 1;
+                    } else {
+                        malformed += 1;
+                    }
                     let _ = writeln!(std::io::stderr(), "{:#}", anyhow::Error::new(e));
                 }
             }
@@ -88,7 +96,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         tracing::info!("{listings} listings written");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::index::exit_status(skipped))
 }
 
 #[cfg(test)]

@@ -70,10 +70,10 @@ pub enum JiebaRef {
 
 impl JiebaRef {
     /// The jieba instance (loading the default one if needed).
-    pub fn get(&self) -> &Jieba {
+    pub fn get(&self) -> query_dict::JiebaGuard<'_> {
         match self {
-            JiebaRef::Default => default_jieba(),
-            JiebaRef::Custom(j) => j,
+            JiebaRef::Default => query_dict::JiebaGuard::Borrowed(default_jieba()),
+            JiebaRef::Custom(j) => query_dict::JiebaGuard::Borrowed(j),
             JiebaRef::File(d) => d.get(),
         }
     }
@@ -120,14 +120,27 @@ impl Analyzer {
     }
 
     /// This analyzer, cutting query text with the query dictionary at
-    /// `path` (written by [`query_dict::write`]) instead of the full one.
+    /// `path` (written by [`query_dict::write`]) instead of the full one;
+    /// while there is no such file, with the documents' dictionary. The
+    /// file is read on first use and again when it changes (see
+    /// [`reload_query_dict`](Self::reload_query_dict)).
     pub fn with_query_dict(mut self, path: std::path::PathBuf) -> Self {
-        self.query_jieba = Some(JiebaRef::File(Arc::new(query_dict::LazyDict::new(path))));
+        let dict = query_dict::LazyDict::new(path, self.jieba.clone());
+        self.query_jieba = Some(JiebaRef::File(Arc::new(dict)));
         self
     }
 
+    /// Reads the query dictionary again (at its next use) if its file
+    /// changed. The analyzer's clones, and the tokenizers registered from
+    /// it, share the dictionary and see the new one too.
+    pub fn reload_query_dict(&self) {
+        if let Some(JiebaRef::File(d)) = &self.query_jieba {
+            d.reload();
+        }
+    }
+
     /// The jieba instance that cuts documents (loading it if needed).
-    pub fn jieba(&self) -> &Jieba {
+    pub fn jieba(&self) -> query_dict::JiebaGuard<'_> {
         self.jieba.get()
     }
 

@@ -21,11 +21,12 @@
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 use jieba_rs::Jieba;
 
-use super::{default_jieba, is_han};
+use super::{JiebaRef, is_han};
 
 /// File name of the query dictionary inside an index directory.
 pub const QUERY_DICT_FILE: &str = "query-dict.txt";
@@ -33,32 +34,148 @@ pub const QUERY_DICT_FILE: &str = "query-dict.txt";
 /// The filler word: a private-use character, never passed to jieba.
 const FILLER: char = '\u{E000}';
 
-/// A query dictionary loaded on first use.
-#[derive(Debug)]
+/// How often [`LazyDict::get`] looks at the file again on its own (a
+/// commit by another process shows within this delay, like tantivy's
+/// `OnCommitWithDelay` reader; [`LazyDict::reload`] looks at once).
+const RECHECK: Duration = Duration::from_secs(1);
+
+/// A query dictionary read from its file on first use and again whenever
+/// the file changes (each commit rewrites it).
 pub struct LazyDict {
     path: PathBuf,
-    jieba: OnceLock<Option<Jieba>>,
+    /// What cuts queries while the file is absent or unreadable: the
+    /// documents' dictionary, as when there is no query dictionary at all.
+    fallback: JiebaRef,
+    state: RwLock<Option<Loaded>>,
+}
+
+impl std::fmt::Debug for LazyDict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyDict").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// The file as last read.
+struct Loaded {
+    /// Identity of the file read (`None`: there was none).
+    stamp: Option<Stamp>,
+    /// `None`: absent or unreadable, use the fallback.
+    jieba: Option<Arc<Jieba>>,
+    checked: Instant,
+}
+
+/// What tells one version of the file from another: it is replaced by a
+/// rename at each commit (new inode), and its length and time change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        #[cfg(unix)]
+        inode: std::os::unix::fs::MetadataExt::ino(&m),
+    })
+}
+
+/// A jieba borrowed for one use: a shared one, or a loaded query
+/// dictionary kept alive while in use even if a reload replaces it.
+pub enum JiebaGuard<'a> {
+    /// Borrowed from the analyzer or the process.
+    Borrowed(&'a Jieba),
+    /// A loaded query dictionary.
+    Shared(Arc<Jieba>),
+}
+
+impl std::ops::Deref for JiebaGuard<'_> {
+    type Target = Jieba;
+    fn deref(&self) -> &Jieba {
+        match self {
+            JiebaGuard::Borrowed(j) => j,
+            JiebaGuard::Shared(j) => j,
+        }
+    }
 }
 
 impl LazyDict {
-    /// A dictionary to be read from `path` when first needed.
-    pub fn new(path: PathBuf) -> Self {
-        LazyDict { path, jieba: OnceLock::new() }
+    /// A dictionary to be read from `path` when first needed; `fallback`
+    /// cuts queries while there is no such file.
+    pub fn new(path: PathBuf, fallback: JiebaRef) -> Self {
+        LazyDict { path, fallback, state: RwLock::new(None) }
     }
 
-    /// The loaded dictionary, or the default one if `path` cannot be read.
-    pub fn get(&self) -> &Jieba {
-        let loaded = self.jieba.get_or_init(|| {
-            let text = std::fs::read_to_string(&self.path).ok()?;
+    /// The dictionary of the file as it is now (read again if it changed,
+    /// checked at most every second), or the fallback if there is none.
+    pub fn get(&self) -> JiebaGuard<'_> {
+        {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(l) = state.as_ref().filter(|l| l.checked.elapsed() < RECHECK) {
+                return self.guard(l);
+            }
+        }
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let now = stamp(&self.path);
+        match state.as_mut() {
+            Some(l) if l.checked.elapsed() < RECHECK => {}
+            Some(l) if l.stamp == now => l.checked = Instant::now(),
+            _ => *state = Some(self.load(now)),
+        }
+        self.guard(state.as_ref().expect("loaded above"))
+    }
+
+    fn guard(&self, l: &Loaded) -> JiebaGuard<'_> {
+        match &l.jieba {
+            Some(j) => JiebaGuard::Shared(Arc::clone(j)),
+            None => self.fallback.get(),
+        }
+    }
+
+    fn load(&self, stamp: Option<Stamp>) -> Loaded {
+        let jieba = stamp.and_then(|_| {
+            let text = match std::fs::read_to_string(&self.path) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(
+                        "cannot read {}: {e}; using the full dictionary",
+                        self.path.display()
+                    );
+                    return None;
+                }
+            };
             let mut j = Jieba::empty();
-            j.load_dict(&mut text.as_bytes()).ok()?;
-            Some(j)
+            match j.load_dict(&mut text.as_bytes()) {
+                Ok(()) => Some(Arc::new(j)),
+                Err(e) => {
+                    tracing::warn!(
+                        "cannot load {}: {e}; using the full dictionary",
+                        self.path.display()
+                    );
+                    None
+                }
+            }
         });
-        match loaded {
-            Some(j) => j,
-            None => {
-                tracing::warn!("cannot load {}: using the full dictionary", self.path.display());
-                default_jieba()
+        tracing::debug!(
+            "query dictionary {}: {}",
+            self.path.display(),
+            if jieba.is_some() { "loaded" } else { "absent" }
+        );
+        Loaded { stamp, jieba, checked: Instant::now() }
+    }
+
+    /// Makes the next [`get`](Self::get) look at the file at once (and
+    /// read it again if it changed).
+    pub fn reload(&self) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = state.as_mut() {
+            l.checked = Instant::now().checked_sub(RECHECK).unwrap_or(l.checked);
+            if l.stamp != stamp(&self.path) {
+                *state = None;
             }
         }
     }
@@ -121,7 +238,7 @@ pub fn write<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Analyzer, Mode};
+    use crate::analysis::{Analyzer, Mode, default_jieba};
 
     #[test]
     fn total_frequency_is_read() {
