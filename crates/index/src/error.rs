@@ -120,6 +120,14 @@ impl Error {
                 ErrorKind::NotFound => {
                     Error::Damaged { file: dir.join(file), reason: "missing".into() }
                 }
+                ErrorKind::UnexpectedEof | ErrorKind::InvalidData
+                    if !file.as_os_str().is_empty() =>
+                {
+                    Error::Damaged {
+                        file: dir.join(file),
+                        reason: format!("truncated or corrupt ({err})"),
+                    }
+                }
                 _ => Error::Io { path: dir.join(file), source },
             }
         };
@@ -150,6 +158,12 @@ impl Error {
                     file: dir.join("meta.json"),
                     reason: format!("not readable by this version ({e})"),
                 }
+            }
+            // tantivy's indexing threads pass I/O errors on as text
+            T::InternalError(m) | T::ErrorInThread(m) | T::SystemError(m)
+                if m.contains("(os error 28)") =>
+            {
+                Error::DiskFull(dir.to_path_buf())
             }
             _ => Error::Tantivy(e),
         }

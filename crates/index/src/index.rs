@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::analysis::query_dict::QUERY_DICT_FILE;
 use crate::analysis::{ANALYSIS_VERSION, Analyzer};
+use crate::directory::IndexDirectory;
 use crate::schema::{Fields, build_schema};
 use crate::writer::{ListingWriter, WriterOptions};
 use crate::{Error, Result};
@@ -98,9 +98,9 @@ impl ListingIndex {
             let p = dir.join(USER_DICT_FILE);
             std::fs::write(&p, d).map_err(io_err(&p))?;
         }
-        let mmap = MmapDirectory::open(dir).map_err(|e| Error::Tantivy(e.into()))?;
-        let index =
-            Index::open_or_create(mmap, build_schema()).map_err(|e| Error::from_tantivy(dir, e))?;
+        let index = IndexDirectory::open(dir)
+            .and_then(|d| Index::open_or_create(d, build_schema()))
+            .map_err(|e| Error::from_tantivy(dir, e))?;
         let meta = IndexMeta::current(user_dict.is_some());
         // Written last: its presence marks a complete wenku index.
         let p = dir.join(META_FILE);
@@ -160,10 +160,13 @@ impl ListingIndex {
         // `ListingIndex::reload_analysis`); absent: queries are cut with the
         // documents' dictionary, as when it is absent in a fresh process
         let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
-        let index = Index::open_in_dir(dir).map_err(|e| Error::from_tantivy(dir, e))?;
+        let index = IndexDirectory::open(dir)
+            .and_then(Index::open)
+            .map_err(|e| Error::from_tantivy(dir, e))?;
         if index.schema() != build_schema() {
             return Err(Error::SchemaMismatch(dir.to_path_buf()));
         }
+        check_segment_files(&index).map_err(|e| Error::from_tantivy(dir, e))?;
         Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
     }
 
@@ -226,4 +229,22 @@ impl ListingIndex {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+}
+
+/// Opens every file of every committed segment and checks its footer
+/// (present, long enough, tantivy's magic number and version): a missing
+/// or truncated file is found when the index is opened, not halfway
+/// through a search. Cheap: the files are mapped, only footers are read.
+fn check_segment_files(index: &Index) -> tantivy::Result<()> {
+    use tantivy::index::SegmentComponent as C;
+    for segment in index.searchable_segments()? {
+        let deletes = segment.meta().has_deletes().then_some(C::Delete);
+        for c in [C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store]
+            .into_iter()
+            .chain(deletes)
+        {
+            segment.open_read(c)?;
+        }
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+mod directory;
 mod error;
 mod index;
 pub mod schema;

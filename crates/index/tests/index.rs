@@ -167,3 +167,228 @@ fn killed_writer_leaves_last_commit_intact() {
     index_all(&index, &seed_listings());
     assert_eq!(count(&index), 509);
 }
+
+// ---- faults: each promise of docs/reliability.md with a test
+
+#[test]
+fn a_second_writer_is_refused_and_damages_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    index_all(&index, &seed_listings());
+    let mut first = index.writer(&opts()).unwrap();
+    first.add(&synthetic(1).next().unwrap()).unwrap();
+    // another handle, as another process would open it
+    let other = ListingIndex::open(dir.path()).unwrap();
+    let err = other.writer(&opts()).err().expect("the lock is held");
+    assert!(matches!(err, Error::Locked(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "index at {} is locked by another writer (another `wenku index` running?): try again when it has finished",
+            dir.path().display()
+        )
+    );
+    assert_eq!(count(&other), 9, "the refused writer changed nothing");
+    first.commit().unwrap();
+    assert_eq!(count(&other), 10);
+    index_all(&other, &seed_listings());
+}
+
+#[test]
+fn an_index_with_another_id_scheme_says_how_to_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    ListingIndex::open_or_create(dir.path(), None).unwrap();
+    let meta = dir.path().join(META_FILE);
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let scheme = json["id_scheme"].as_str().unwrap().to_string();
+    assert_eq!(scheme, wenku_listing::ID_SCHEME);
+    assert_eq!(json["parser_version"], wenku_listing::PARSER_VERSION);
+    // an index from before ids were recorded
+    json.as_object_mut().unwrap().remove("id_scheme");
+    json.as_object_mut().unwrap().remove("parser_version");
+    std::fs::write(&meta, json.to_string()).unwrap();
+    let err = ListingIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleIds { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("holds ids from before the id scheme was recorded"), "{msg}");
+    assert!(msg.contains("re-index the catalog into a new directory (`wenku --index NEW index PATH…`), then replace the old directory with it"), "{msg}");
+    // another parser version
+    json["id_scheme"] = scheme.clone().into();
+    json["parser_version"] = 1.into();
+    std::fs::write(&meta, json.to_string()).unwrap();
+    let msg = ListingIndex::open_or_create(dir.path(), None).unwrap_err().to_string();
+    assert!(msg.contains(&format!("holds ids {scheme}, parser version 1; this wenku makes ids {scheme}, parser version {}", wenku_listing::PARSER_VERSION)), "{msg}");
+}
+
+/// A fresh index with the seed page committed, copied to a scratch
+/// directory to damage.
+fn seed_index_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    index_all(&index, &seed_listings());
+    dir
+}
+
+/// Opens, reads every stored document: what a search does.
+fn open_and_read(dir: &Path) -> wenku_index::Result<usize> {
+    let index = ListingIndex::open(dir)?;
+    let searcher = index.reader()?.searcher();
+    let mut n = 0;
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for doc in segment.doc_ids_alive() {
+            let _: tantivy::TantivyDocument = searcher
+                .doc(tantivy::DocAddress::new(ord as u32, doc))
+                .map_err(|e| index.tantivy_error(e))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[test]
+fn a_missing_or_truncated_index_file_is_a_clear_error_naming_it() {
+    let dir = seed_index_dir();
+    assert_eq!(open_and_read(dir.path()).unwrap(), 9);
+    let files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name == "meta.json"
+                || name.contains('.')
+                    && !name.starts_with('.')
+                    && !name.ends_with(".txt")
+                    && name != META_FILE
+        })
+        .collect();
+    assert!(files.len() >= 6, "{files:?}");
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let original = std::fs::read(file).unwrap();
+        for (what, bytes) in
+            [("missing", None), ("truncated", Some(&original[..original.len() / 2]))]
+        {
+            match bytes {
+                None => std::fs::remove_file(file).unwrap(),
+                Some(b) => std::fs::write(file, b).unwrap(),
+            }
+            let result = std::panic::catch_unwind(|| open_and_read(dir.path()));
+            let result = result.unwrap_or_else(|_| panic!("{what} {name}: panicked"));
+            let err = result.err().unwrap_or_else(|| panic!("{what} {name}: no error"));
+            let msg = err.to_string();
+            assert!(msg.contains(&name), "{what} {name}: {msg}");
+            assert!(msg.contains("the index is damaged"), "{what} {name}: {msg}");
+            std::fs::write(file, &original).unwrap();
+        }
+    }
+    assert_eq!(open_and_read(dir.path()).unwrap(), 9);
+    // wenku's own metadata file
+    let meta = dir.path().join(META_FILE);
+    let original = std::fs::read(&meta).unwrap();
+    std::fs::write(&meta, &original[..original.len() / 2]).unwrap();
+    let msg = open_and_read(dir.path()).unwrap_err().to_string();
+    assert_eq!(msg, format!("invalid index metadata in {}", meta.display()));
+    std::fs::remove_file(&meta).unwrap();
+    let msg = open_and_read(dir.path()).unwrap_err().to_string();
+    assert!(msg.starts_with("no wenku index at "), "{msg}");
+}
+
+/// Mounts a tmpfs of `size` at `at` (root only); `None` with a message
+/// when mounting is not permitted here.
+fn mount_tmpfs(at: &Path, size: &str) -> Option<Mount> {
+    let status = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(at)
+        .stderr(Stdio::null())
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        println!("skipped: cannot mount a tmpfs at {} (not root, or not permitted)", at.display());
+        return None;
+    }
+    Some(Mount(at.to_path_buf()))
+}
+
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_commit_is_a_clear_error_and_the_last_commit_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(_mount) = mount_tmpfs(tmp.path(), "2m") else { return };
+    let path = tmp.path().join("idx");
+    let index = ListingIndex::open_or_create(&path, None).unwrap();
+    index_all(&index, &seed_listings());
+    assert_eq!(count(&index), 9);
+    // far more than 2 MB of new listings, hardly compressible
+    let mut w = index.writer(&opts()).unwrap();
+    let base = seed_listings().remove(2);
+    let mut failed = None;
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for i in 0..6000 {
+        let mut l = base.clone();
+        l.id = format!("{i:032x}");
+        l.snippet_norm = (0..400)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from_u32(0x4E00 + (state % 20000) as u32).unwrap()
+            })
+            .collect();
+        l.snippet.clone_from(&l.snippet_norm);
+        if let Err(e) = w.add(&l) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let err = match failed {
+        Some(e) => e,
+        None => w.commit().err().expect("2 MB cannot hold this commit"),
+    };
+    assert!(matches!(err, Error::DiskFull(_)), "{err:?}");
+    assert!(err.to_string().starts_with("no space left on the device of index "), "{err}");
+    drop(index);
+    let index = ListingIndex::open(&path).unwrap();
+    assert_eq!(count(&index), 9, "the last commit is intact");
+    assert_eq!(open_and_read(&path).unwrap(), 9);
+}
+
+#[test]
+fn a_read_only_index_is_searchable_and_refuses_writers_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mount) = mount_tmpfs(tmp.path(), "16m") else {
+        return read_only_by_permissions();
+    };
+    let path = tmp.path().join("idx");
+    let index = ListingIndex::open_or_create(&path, None).unwrap();
+    index_all(&index, &seed_listings());
+    drop(index);
+    let ro = Command::new("mount").args(["-o", "remount,ro"]).arg(&mount.0).status().unwrap();
+    assert!(ro.success());
+    check_read_only(&path);
+}
+
+fn read_only_by_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = seed_index_dir();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    check_read_only(dir.path());
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn check_read_only(path: &Path) {
+    assert_eq!(open_and_read(path).unwrap(), 9, "searching needs no writing");
+    let index = ListingIndex::open(path).unwrap();
+    let err = index.writer(&opts()).err().expect("a read-only directory");
+    assert!(matches!(err, Error::ReadOnly { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("index at {} is read-only: cannot write to it", path.display())
+    );
+}
