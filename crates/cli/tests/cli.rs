@@ -4,4 +4,5 @@ mod util;
 
 mod index;
 mod misc;
+mod reliability;
 mod search;

@@ -349,7 +349,7 @@ fn a_full_disk_during_commit_is_a_clear_error_and_the_last_commit_stays() {
     }
     let err = match failed {
         Some(e) => e,
-        None => w.commit().err().expect("2 MB cannot hold this commit"),
+        None => w.commit().expect_err("2 MB cannot hold this commit"),
     };
     assert!(matches!(err, Error::DiskFull(_)), "{err:?}");
     assert!(err.to_string().starts_with("no space left on the device of index "), "{err}");

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
@@ -191,37 +191,37 @@ impl CatalogReader {
     fn start(
         &mut self,
         name: String,
-        mut reader: Box<dyn BufRead + Send>,
+        mut reader: Box<dyn Read + Send>,
         as_of: Option<jiff::Timestamp>,
     ) {
-        let (decoding, mode, bom, valid) = match reader.fill_buf() {
-            Ok(head) => {
-                let (decoding, bom, valid) = match Encoding::for_bom(head) {
-                    Some((e, n)) => (Decoding::Fixed(e), n, 0),
-                    None => match self.opts.encoding {
-                        Some(e) => (Decoding::Fixed(e), 0, 0),
-                        None => {
-                            let (legacy, valid) = detect(head);
-                            (Decoding::PerLine(legacy), 0, valid)
-                        }
-                    },
-                };
-                let mode = if name.ends_with(".jsonl") || looks_like_jsonl(&head[bom..]) {
-                    Mode::Jsonl
-                } else {
-                    Mode::Raw
-                };
-                (decoding, mode, bom, valid)
-            }
-            Err(err) => {
-                self.pending.push_back(Err(Error::Io { path: name, err }));
-                return;
-            }
+        // The first SNIFF bytes (or the whole input), whatever the source's
+        // own buffering: what is decided from them (BOM, legacy encoding,
+        // JSON Lines) must not depend on how the bytes arrive.
+        let mut head = Vec::with_capacity(SNIFF);
+        if let Err(err) = (&mut reader).take(SNIFF as u64).read_to_end(&mut head) {
+            self.pending.push_back(Err(Error::Io { path: name, err }));
+            return;
+        }
+        let (decoding, bom, valid) = match Encoding::for_bom(&head) {
+            Some((e, n)) => (Decoding::Fixed(e), n, 0),
+            None => match self.opts.encoding {
+                Some(e) => (Decoding::Fixed(e), 0, 0),
+                None => {
+                    let (legacy, valid) = detect(&head, head.len() < SNIFF);
+                    (Decoding::PerLine(legacy), 0, valid)
+                }
+            },
         };
-        reader.consume(bom);
+        let mode = if name.ends_with(".jsonl") || looks_like_jsonl(&head[bom..]) {
+            Mode::Jsonl
+        } else {
+            Mode::Raw
+        };
+        head.drain(..bom);
+        let reader = BufReader::with_capacity(SNIFF, std::io::Cursor::new(head).chain(reader));
         self.current = Some(Current {
             name,
-            reader,
+            reader: Box::new(reader),
             line: 0,
             decoding,
             mode,
@@ -249,7 +249,7 @@ impl CatalogReader {
                     let m = f.metadata().ok()?.modified().ok()?;
                     jiff::Timestamp::try_from(m).ok()
                 });
-                self.start(name, Box::new(BufReader::with_capacity(SNIFF, f)), as_of);
+                self.start(name, Box::new(f), as_of);
             }
             Err(err) => self.pending.push_back(Err(Error::Io { path: name, err })),
         }
@@ -383,12 +383,25 @@ fn walk(dir: &Path, out: &mut VecDeque<Input>) {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).display().to_string();
-                let problem = match e.loop_ancestor() {
-                    Some(a) => Error::Skipped {
+                let missing =
+                    e.io_error().map(std::io::Error::kind) == Some(std::io::ErrorKind::NotFound);
+                let target = e.path().filter(|_| missing).and_then(|p| std::fs::read_link(p).ok());
+                let problem = match (e.loop_ancestor(), target) {
+                    (Some(a), _) => Error::Skipped {
                         path,
                         reason: format!("symbolic link loop (back to {})", a.display()),
                     },
-                    None => Error::Io { path, err: e.into() },
+                    (None, Some(target)) => Error::Skipped {
+                        path,
+                        reason: format!("dangling symbolic link (to {})", target.display()),
+                    },
+                    (None, None) => {
+                        let err = match e.into_io_error() {
+                            Some(io) => io,
+                            None => std::io::Error::other("cannot walk"),
+                        };
+                        Error::Io { path, err }
+                    }
                 };
                 out.push_back(Input::Problem(problem));
                 continue;
@@ -478,14 +491,14 @@ fn looks_like_jsonl(head: &[u8]) -> bool {
 /// chardetng's guess. Also returns how many leading bytes of `head` are
 /// valid UTF-8 ending on a character boundary (the whole head, a
 /// character cut at its end allowed), 0 when `head` is not all valid.
-fn detect(head: &[u8]) -> (&'static Encoding, usize) {
+fn detect(head: &[u8], whole: bool) -> (&'static Encoding, usize) {
     match std::str::from_utf8(head) {
         Ok(_) => (encoding_rs::GB18030, head.len()),
         Err(e) if e.error_len().is_none() => (encoding_rs::GB18030, e.valid_up_to()),
         Err(_) if mostly_utf8(head) => (encoding_rs::GB18030, 0),
         Err(_) => {
             let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-            d.feed(head, head.len() < SNIFF);
+            d.feed(head, whole);
             let guess = d.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
             (if guess == encoding_rs::UTF_8 { encoding_rs::GB18030 } else { guess }, 0)
         }
@@ -585,33 +598,38 @@ mod tests {
     use super::*;
 
     /// Lines past the validated head, or straddling its end, are checked
-    /// (the head is the reader's first buffer; here smaller than the input).
+    /// (the head is the first 64 KiB; the source's own buffer size does
+    /// not matter).
     #[test]
     fn invalid_utf8_after_the_head_is_reported() {
         let good = " 标题 正文1 码力 | 2 页 | 3.12 KB | 9 月前4";
-        let mut text = Vec::new();
-        for _ in 0..40 {
-            text.extend_from_slice(format!("{good}{good}\n").as_bytes());
-        }
+        let line = format!("{good}{good}\n");
         let mut bad = format!("{good}{good}").into_bytes();
         let half = bad.len() / 2;
         bad[10] = 0xff;
         bad[half + 10] = 0xff;
-        text.extend_from_slice(&bad);
-        text.push(b'\n');
-        for cap in [100, 997, 4096] {
-            let r = std::io::BufReader::with_capacity(cap, std::io::Cursor::new(text.clone()));
-            let items: Vec<_> =
-                CatalogReader::from_reader("t", r, ParseOptions::default()).collect();
-            let decode: Vec<u64> = items
-                .iter()
-                .filter_map(|i| match i {
-                    Err(Error::Decode { at, .. }) => Some(at.line),
-                    _ => None,
-                })
-                .collect();
-            assert_eq!(decode, vec![41], "capacity {cap}");
-            assert_eq!(items.iter().filter(|i| matches!(i, Ok(Item::Listing(_)))).count(), 41);
+        let per_head = SNIFF / line.len();
+        // the bad line: inside the head, straddling its end, after it
+        for n in [per_head - 2, per_head, per_head + 30] {
+            let mut text = line.repeat(n).into_bytes();
+            text.extend_from_slice(&bad);
+            text.push(b'\n');
+            text.extend_from_slice(line.as_bytes());
+            for cap in [100, 997, 1 << 20] {
+                let r = std::io::BufReader::with_capacity(cap, std::io::Cursor::new(text.clone()));
+                let items: Vec<_> =
+                    CatalogReader::from_reader("t", r, ParseOptions::default()).collect();
+                let decode: Vec<u64> = items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Err(Error::Decode { at, .. }) => Some(at.line),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(decode, vec![n as u64 + 1], "{n} lines before, capacity {cap}");
+                let listings = items.iter().filter(|i| matches!(i, Ok(Item::Listing(_)))).count();
+                assert_eq!(listings, n + 2);
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ use wenku_listing::{CatalogReader, Item, ParseOptions};
 pub const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/seed-page.txt");
 pub const SAMPLE_PAGE: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/dev-page-0001.txt");
+pub const OTHER_PAGE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/dev-page-0002.txt");
 
 /// Size of the very long line.
 pub const LONG_LINE: usize = 24 << 20;
@@ -24,7 +26,8 @@ pub struct Damaged {
     pub dir: PathBuf,
     /// Ids of every intact listing (each must be parsed).
     pub intact_ids: BTreeSet<String>,
-    /// Titles (normalised) of a few intact listings, one per file, to search.
+    /// (file, normalised title) of one intact listing per file (its last,
+    /// not a repeat of an earlier file's listing), to search.
     pub probes: Vec<(String, String)>,
     /// Damaged lines: (file name inside `dir`, line) (each must be reported).
     pub damaged_lines: BTreeSet<(String, u64)>,
@@ -72,8 +75,8 @@ pub fn build(root: &Path, reader_is_root: bool) -> Damaged {
         let mut probe = None;
         for (id, title, line) in ids_of(file, bytes) {
             if !except.contains(&line) {
-                probe.get_or_insert_with(|| title.clone());
                 d.intact_ids.insert(id);
+                probe = Some(title);
             }
         }
         if let Some(t) = probe {
@@ -135,8 +138,9 @@ pub fn build(root: &Path, reader_is_root: bool) -> Damaged {
     // (its two listings are seed lines 1 and 2, already in intact_ids)
 
     // 6. An intact page in a subdirectory.
-    std::fs::write(dir.join("sub/page.txt"), &page).unwrap();
-    intact(&mut d, "sub/page.txt", &page, &[]);
+    let other = std::fs::read(OTHER_PAGE).unwrap();
+    std::fs::write(dir.join("sub/page.txt"), &other).unwrap();
+    intact(&mut d, "sub/page.txt", &other, &[]);
 
     // 7. A file nobody may read.
     let unreadable = dir.join("unreadable.txt");

@@ -2,6 +2,7 @@
 
 mod corpus;
 mod damaged;
+mod fuzz;
 mod properties;
 mod reliability;
 mod seed;

@@ -342,7 +342,7 @@ impl Indexer {
                     }
                     self.add(&l)?;
                     p.listings += 1;
-                    if p.listings % 1000 == 0 {
+                    if p.listings.is_multiple_of(1000) {
                         progress(p);
                     }
                 }
