@@ -77,6 +77,7 @@ fn stats() {
         "listings      9 (1 seen more than once, 1 copies collapsed)",
         "size on disk  ",
         "user dictionary: no",
+        "ids           xxh3-128(normalize(body), pages, size_bytes)/2 · parser version 2",
         "fields        id (Str: indexed, stored)",
         "published     20",
         "sizes         <100 KB",
@@ -91,6 +92,8 @@ fn stats() {
     assert_eq!(s["copies_collapsed"], 1);
     assert_eq!(s["user_dict"], false);
     assert!(s["analysis_version"].as_u64().is_some());
+    assert_eq!(s["id_scheme"], wenku::listing::ID_SCHEME);
+    assert_eq!(s["parser_version"], wenku::listing::PARSER_VERSION);
     assert!(s["size_on_disk_bytes"].as_u64().unwrap() > 1000);
     let pages: u64 =
         s["page_buckets"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).sum();

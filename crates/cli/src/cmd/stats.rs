@@ -60,6 +60,9 @@ struct StatsJson<'a> {
     analysis_version: u32,
     user_dict: bool,
     created_by: &'a str,
+    /// How listing ids are computed (see docs/reliability.md).
+    id_scheme: Option<&'a str>,
+    parser_version: Option<u32>,
     fields: Vec<FieldJson<'a>>,
     published: Option<Range>,
     size_buckets: Vec<Bucket<&'a str>>,
@@ -199,6 +202,8 @@ impl Stats {
             analysis_version: self.meta.analysis_version,
             user_dict: self.meta.user_dict,
             created_by: &self.meta.created_by,
+            id_scheme: self.meta.id_scheme.as_deref(),
+            parser_version: self.meta.parser_version,
             fields: self
                 .fields
                 .iter()
@@ -245,6 +250,11 @@ impl Stats {
                 self.meta.created_by
             ),
         )?;
+        let ids = match (&self.meta.id_scheme, self.meta.parser_version) {
+            (Some(scheme), Some(v)) => format!("{scheme} · parser version {v}"),
+            _ => "not recorded (an index from before stable ids: re-index)".to_string(),
+        };
+        row(w, "ids", ids)?;
         let fields: Vec<String> = self
             .fields
             .iter()
