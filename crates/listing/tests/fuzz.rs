@@ -133,6 +133,7 @@ fn cases() -> u32 {
 static RUN: AtomicU64 = AtomicU64::new(0);
 
 /// An item in a comparable form (errors by their message).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq)]
 enum Seen {
     Item(Item),
