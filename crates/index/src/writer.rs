@@ -283,8 +283,13 @@ impl ListingWriter {
     pub fn commit(mut self) -> Result<WriteStats> {
         self.writer.commit().map_err(|e| self.index.tantivy_error(e))?;
         self.writer.wait_merging_threads().map_err(|e| self.index.tantivy_error(e))?;
-        if let Some(dir) = self.index.path() {
-            write_query_dict(&self.index, dir)?;
+        if let Some(dir) = self.index.path()
+            && let Err(e) = write_query_dict(&self.index, dir)
+        {
+            // the commit is done and durable: a failure here (a full disk)
+            // leaves the previous dictionary, which cuts queries with the
+            // previous vocabulary; the next commit writes it again
+            tracing::warn!("query dictionary of {} not updated: {e}", dir.display());
         }
         Ok(self.stats)
     }
