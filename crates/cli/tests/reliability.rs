@@ -94,8 +94,9 @@ fn expected_records(d: &damaged::Damaged) -> usize {
     let page = count_lines(Path::new(damaged::SAMPLE_PAGE));
     let other = count_lines(Path::new(damaged::OTHER_PAGE));
     // a: seed (line 3 damaged, still a record); b: seed + 1; c: page − its
-    // last listing; e: 2; sub/page: page; unreadable.txt: page when readable
-    seed + (seed + 1) + (page - 1) + 2 + other + if d.unreadable { 0 } else { page }
+    // last listing; e: 2; sub/page: other; unreadable.txt and locked/page.txt:
+    // page each, when readable
+    seed + (seed + 1) + (page - 1) + 2 + other + if d.unreadable { 0 } else { 2 * page }
 }
 
 fn count_lines(p: &Path) -> usize {

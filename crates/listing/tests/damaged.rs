@@ -32,10 +32,11 @@ pub struct Damaged {
     /// Damaged lines: (file name inside `dir`, line) (each must be reported).
     pub damaged_lines: BTreeSet<(String, u64)>,
     /// Entries that must be reported as skipped or unreadable (file names
-    /// inside `dir`); the unreadable file is in it only when `unreadable`.
+    /// inside `dir`); the unreadable file and directory are in it only when
+    /// `unreadable`.
     pub skipped: BTreeSet<String>,
-    /// Whether `unreadable.txt` really is unreadable to the process that
-    /// reads (not for root: permissions do not stop root).
+    /// Whether `unreadable.txt` and `locked/` really are unreadable to the
+    /// process that reads (not for root: permissions do not stop root).
     pub unreadable: bool,
 }
 
@@ -150,7 +151,15 @@ pub fn build(root: &Path, reader_is_root: bool) -> Damaged {
         d.skipped.insert("unreadable.txt".into());
     }
 
-    // 8. A symbolic link loop, a dangling link, a FIFO and a socket.
+    // 8. A directory nobody may list (its page repeats c's listings).
+    let locked = dir.join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("page.txt"), &page).unwrap();
+    if d.unreadable {
+        d.skipped.insert("locked".into());
+    }
+
+    // 9. A symbolic link loop, a dangling link, a FIFO and a socket.
     std::os::unix::fs::symlink(".", dir.join("sub/loop")).unwrap();
     d.skipped.insert("sub/loop".into());
     std::os::unix::fs::symlink("does-not-exist.txt", dir.join("dangling.txt")).unwrap();
@@ -168,6 +177,7 @@ pub fn build(root: &Path, reader_is_root: bool) -> Damaged {
             std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
         }
     }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o777)).unwrap();
     d
 }
