@@ -82,8 +82,8 @@ pub struct IndexOptions {
     pub writer: WriterOptions,
     /// Capture time and encoding of raw pages.
     pub parse: ParseOptions,
-    /// How many malformed-line errors to keep in the report (all are
-    /// counted). Default 20.
+    /// How many malformed- and damaged-line errors to keep in the report
+    /// (all are counted). Default 20.
     pub keep_errors: Option<usize>,
 }
 
