@@ -165,3 +165,64 @@ fn a_collapsed_duplicate_is_stored_as_its_first_copy() {
     assert_eq!((l.price, l.trailing, l.age.value), (0, 4, 1), "the first copy's content");
     assert_eq!(l.raw, first);
 }
+
+const DEV_PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/dev/pages");
+
+/// Every stored listing of an index: id → (source file name, line).
+fn stored(wenku: &Wenku) -> std::collections::BTreeMap<String, String> {
+    use tantivy::schema::Value;
+    let searcher = wenku.index().reader().unwrap().searcher();
+    let field = wenku.index().fields().doc;
+    let mut out = std::collections::BTreeMap::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for doc in segment.doc_ids_alive() {
+            let d: tantivy::TantivyDocument =
+                searcher.doc(tantivy::DocAddress::new(ord as u32, doc)).unwrap();
+            let bytes = d.get_first(field).and_then(|v| v.as_bytes()).unwrap();
+            let l = wenku::StoredListing::from_bytes(bytes).unwrap().listing;
+            out.insert(l.id, l.title);
+        }
+    }
+    out
+}
+
+/// The dev corpus indexed as one catalog, file by file (a reader per
+/// file), and in reverse order: the same ids, the same number of listings.
+#[test]
+fn ids_and_counts_do_not_depend_on_indexing_order() {
+    let dev = Path::new(DEV_PAGES);
+    if !dev.exists() {
+        println!("skipped: no dev corpus at {}", dev.display());
+        return;
+    }
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dev).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let run = |wenku: &Wenku, paths: &[PathBuf]| {
+        let mut indexer = wenku.indexer(&options()).unwrap();
+        indexer.add_paths(paths, |_| {}).unwrap();
+        indexer.commit().unwrap();
+        wenku.reload().unwrap();
+    };
+    let whole = Wenku::create_in_ram().unwrap();
+    run(&whole, &[dev.to_path_buf()]);
+    // one reader per file (no title memory shared between files)
+    let per_file = Wenku::create_in_ram().unwrap();
+    let mut indexer = per_file.indexer(&options()).unwrap();
+    for f in &files {
+        indexer.add_paths(std::slice::from_ref(f), |_| {}).unwrap();
+    }
+    indexer.commit().unwrap();
+    per_file.reload().unwrap();
+    let reverse = Wenku::create_in_ram().unwrap();
+    files.reverse();
+    run(&reverse, &files);
+    let ids = |w: &Wenku| stored(w).into_keys().collect::<Vec<_>>();
+    let reference = ids(&whole);
+    assert!(reference.len() > 1000, "{}", reference.len());
+    assert_eq!(whole.num_docs() as usize, reference.len());
+    for (name, w) in [("file by file", &per_file), ("reverse order", &reverse)] {
+        assert_eq!(w.num_docs(), whole.num_docs(), "{name}");
+        assert_eq!(ids(w), reference, "{name}");
+    }
+}
