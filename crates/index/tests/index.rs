@@ -374,12 +374,21 @@ fn a_read_only_index_is_searchable_and_refuses_writers_clearly() {
     check_read_only(&path);
 }
 
+/// Without root: every file and the directory made read-only.
 fn read_only_by_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = seed_index_dir();
+    let set = |mode: u32| {
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    };
+    set(0o444);
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     check_read_only(dir.path());
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    set(0o644);
 }
 
 fn check_read_only(path: &Path) {
