@@ -17,8 +17,13 @@ fn nobody() -> Option<u32> {
     if !damaged::is_root() {
         return None;
     }
-    let ok = std::process::Command::new("true").uid(65534).gid(65534).status();
-    ok.is_ok_and(|s| s.success()).then_some(65534)
+    // the binary must also be reachable by nobody (a private target dir)
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_wenku"))
+        .arg("--version")
+        .uid(65534)
+        .gid(65534)
+        .output();
+    ok.is_ok_and(|o| o.status.success()).then_some(65534)
 }
 
 fn run(uid: Option<u32>, args: &[&str]) -> Output {
