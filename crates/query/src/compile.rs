@@ -26,8 +26,9 @@
 //! some of the units.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use tantivy::Term;
@@ -74,9 +75,11 @@ pub(crate) struct Notes {
 
 /// One piece of a text term; see the module docs.
 #[derive(Debug, Clone)]
-struct Unit {
+pub(crate) struct Unit {
     /// Tokens with positions relative to the unit's first.
     tokens: Tokens,
+    /// Position of the unit's first token in its text term.
+    at: usize,
     kind: UnitKind,
     optional: bool,
 }
@@ -139,6 +142,8 @@ pub(crate) struct Compiler<'a> {
     pub notes: RefCell<Notes>,
     /// Whether filler words are required: when the query has nothing else.
     pub fillers_required: Cell<bool>,
+    /// Units of each text term (`text`, `phrase`), cut once per search.
+    pub units_cache: RefCell<HashMap<(String, bool), Rc<Vec<Unit>>>>,
 }
 
 /// Tokens of a text term: `(text, position)`, positions relative to the first.
@@ -298,8 +303,8 @@ impl Compiler<'_> {
         for item in items {
             match item {
                 Expr::Text(t) => {
-                    for u in self.units(t) {
-                        let q = self.unit(&u, t.field, Only::All, Stage::Readings);
+                    for u in self.units(t).iter() {
+                        let q = self.unit(u, t.field, Only::All, Stage::Readings);
                         if u.optional {
                             self.notes.borrow_mut().optional.push(u.text());
                             out.push((Occur::Should, q));
@@ -327,14 +332,30 @@ impl Compiler<'_> {
         toks.into_iter().map(|t| (t.text, t.position - first)).collect()
     }
 
-    /// The units of a text term (see the module docs).
-    fn units(&self, t: &TextExpr) -> Vec<Unit> {
+    /// The units of a text term (see the module docs), filler words
+    /// required when the query has nothing else.
+    fn units(&self, t: &TextExpr) -> Rc<Vec<Unit>> {
+        let raw = Rc::clone(
+            self.units_cache
+                .borrow_mut()
+                .entry((t.text.clone(), t.phrase))
+                .or_insert_with(|| Rc::new(self.cut_units(t))),
+        );
+        if self.fillers_required.get() && raw.iter().any(|u| u.optional) {
+            let all = raw.iter().cloned().map(|u| Unit { optional: false, ..u }).collect();
+            return Rc::new(all);
+        }
+        raw
+    }
+
+    /// [`Compiler::units`] before the query-level filler rule.
+    fn cut_units(&self, t: &TextExpr) -> Vec<Unit> {
         let toks = self.tokens(Mode::Query, &t.text);
         if toks.is_empty() {
             return Vec::new();
         }
         if t.phrase {
-            return vec![Unit { tokens: toks, kind: UnitKind::Phrase, optional: false }];
+            return vec![Unit { tokens: toks, at: 0, kind: UnitKind::Phrase, optional: false }];
         }
         let han = |i: usize| toks[i].0.chars().next().is_some_and(is_han);
         let single = |i: usize| han(i) && toks[i].0.chars().nth(1).is_none();
@@ -384,11 +405,8 @@ impl Compiler<'_> {
                 }
                 (UnitKind::Other, n, false)
             };
-            units.push(Unit { tokens: rel(&toks[i..i + n]), kind, optional });
+            units.push(Unit { tokens: rel(&toks[i..i + n]), at: toks[i].1, kind, optional });
             i += n;
-        }
-        if self.fillers_required.get() {
-            units.iter_mut().for_each(|u| u.optional = false);
         }
         units
     }
@@ -400,7 +418,7 @@ impl Compiler<'_> {
             return None;
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for u in &units {
+        for u in units.iter() {
             let occur = if u.optional { Occur::Should } else { Occur::Must };
             if u.optional {
                 self.notes.borrow_mut().optional.push(u.text());
@@ -427,7 +445,10 @@ impl Compiler<'_> {
         if units.iter().filter(|u| !u.optional).count() < 2 {
             return None;
         }
-        let toks = self.tokens(Mode::Query, &t.text);
+        let toks: Tokens = units
+            .iter()
+            .flat_map(|u| u.tokens.iter().map(|(s, p)| (s.clone(), u.at + p)))
+            .collect();
         let (r, f) = (self.ranking, self.fields);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if t.field.is_none_or(|x| x == TextField::Title) && matches!(only, Only::All | Only::Title)

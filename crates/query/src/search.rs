@@ -316,6 +316,7 @@ impl Searcher {
             searcher,
             notes: Default::default(),
             fillers_required: Default::default(),
+            units_cache: Default::default(),
         }
     }
 
