@@ -143,11 +143,14 @@ pub(crate) struct Compiler<'a> {
     /// Whether filler words are required: when the query has nothing else.
     pub fillers_required: Cell<bool>,
     /// Units of each text term (`text`, `phrase`), cut once per search.
-    pub units_cache: RefCell<HashMap<(String, bool), Rc<Vec<Unit>>>>,
+    pub units_cache: RefCell<UnitsCache>,
 }
 
 /// Tokens of a text term: `(text, position)`, positions relative to the first.
 type Tokens = Vec<(String, usize)>;
+
+/// Units of text terms by `(text, phrase)`.
+pub(crate) type UnitsCache = HashMap<(String, bool), Rc<Vec<Unit>>>;
 
 impl Compiler<'_> {
     /// The query for `expr` (`None`: everything) and `conditions` at `stage`.
