@@ -199,8 +199,8 @@ impl CatalogReader {
         // JSON Lines) must not depend on how the bytes arrive.
         let mut head = Vec::with_capacity(SNIFF);
         if let Err(err) = (&mut reader).take(SNIFF as u64).read_to_end(&mut head) {
-            self.pending.push_back(Err(Error::Io { path: name, err }));
-            return;
+            // what was read is still read; the error comes after it
+            reader = Box::new(Failed(Some(err)));
         }
         let (decoding, bom, valid) = match Encoding::for_bom(&head) {
             Some((e, n)) => (Decoding::Fixed(e), n, 0),
@@ -289,6 +289,9 @@ impl CatalogReader {
             Err(err) => {
                 let line = cur.line + 1;
                 tracing::debug!("{}:{line}: read failed: {err}", cur.name);
+                if let Some(f) = cur.footer.take() {
+                    self.pending.push_back(Ok(Item::Footer(f)));
+                }
                 self.pending
                     .push_back(Err(Error::Io { path: format!("{}:{line}", cur.name), err }));
                 self.current = None;
@@ -369,6 +372,18 @@ impl Iterator for CatalogReader {
             } else if !self.open_next_file() {
                 return None;
             }
+        }
+    }
+}
+
+/// A source that failed: its error once, then the end.
+struct Failed(Option<std::io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
         }
     }
 }

@@ -220,3 +220,36 @@ fn ids_do_not_depend_on_order_grouping_or_split() {
         assert_eq!(wenku_listing::id_of_text(&l.raw).as_deref(), Some(l.id.as_str()));
     }
 }
+
+/// A source that fails while being read: what came before the failure is
+/// parsed, then the failure is reported with the line it happened on.
+#[test]
+fn a_read_failure_midway_keeps_what_was_read() {
+    struct Flaky {
+        data: std::io::Cursor<Vec<u8>>,
+    }
+    impl std::io::Read for Flaky {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(std::io::Error::other("device went away")),
+                n => Ok(n),
+            }
+        }
+    }
+    use std::io::Read as _;
+    let seed = std::fs::read(damaged::SEED).unwrap();
+    // 5 whole lines, then the source fails
+    let cut = seed.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(4).unwrap().0 + 1;
+    let flaky = Flaky { data: std::io::Cursor::new(seed[..cut].to_vec()) };
+    let items: Vec<_> = CatalogReader::from_reader(
+        "flaky",
+        std::io::BufReader::with_capacity(100, flaky),
+        ParseOptions::default(),
+    )
+    .collect();
+    let listings = items.iter().filter(|i| matches!(i, Ok(Item::Listing(_)))).count();
+    assert_eq!(listings, 5);
+    let last = items.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(last.to_string(), "flaky:6: cannot read");
+    assert!(last.is_file_level());
+}
