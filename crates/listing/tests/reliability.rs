@@ -236,7 +236,6 @@ fn a_read_failure_midway_keeps_what_was_read() {
             }
         }
     }
-    use std::io::Read as _;
     let seed = std::fs::read(damaged::SEED).unwrap();
     // 5 whole lines, then the source fails
     let cut = seed.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(4).unwrap().0 + 1;
