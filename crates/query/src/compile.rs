@@ -431,10 +431,46 @@ impl Compiler<'_> {
         if let Some(q) = self.chunk_phrase(t, only) {
             clauses.push((Occur::Should, q));
         }
-        if clauses.len() == 1 {
-            return clauses.pop().map(|c| c.1);
+        let q: Box<dyn Query> = if clauses.len() == 1 {
+            clauses.pop().map(|c| c.1)?
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        match self.chunk_reading(t, &units, only, stage) {
+            Some(reading) => Some(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, q),
+                (Occur::Should, boost(reading, self.ranking.reading_boost)),
+            ]))),
+            None => Some(q),
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// In [`Stage::Readings`], an unquoted Han chunk that jieba cut into
+    /// words and a lone character (`第一各` → `第一` + `各`, a typo of
+    /// `第一个`) also matches as a whole by its reading: the typo is often
+    /// the character jieba could not attach.
+    fn chunk_reading(
+        &self,
+        t: &TextExpr,
+        units: &[Unit],
+        only: Only,
+        stage: Stage,
+    ) -> Option<Box<dyn Query>> {
+        let lone = |u: &Unit| u.kind == UnitKind::Word && u.tokens[0].0.chars().nth(1).is_none();
+        let eligible = stage == Stage::Readings
+            && !t.phrase
+            && matches!(only, Only::All | Only::Title)
+            && t.field.is_none_or(|f| f == TextField::Title)
+            && units.len() >= 2
+            && units.iter().all(|u| matches!(u.kind, UnitKind::Word | UnitKind::Group))
+            && units.iter().any(|u| !u.optional && lone(u));
+        if !eligible {
+            return None;
+        }
+        let text: String = units.iter().map(Unit::text).collect();
+        let q = self.reading_phrases(&han_readings(&text, MAX_READINGS))?;
+        self.notes.borrow_mut().by_reading.push(text);
+        Some(q)
     }
 
     /// For an unquoted chunk of two or more units: the whole chunk as a
@@ -538,6 +574,11 @@ impl Compiler<'_> {
             }
             _ => return None,
         };
+        self.reading_phrases(&seqs)
+    }
+
+    /// Any of the syllable sequences `seqs`, as phrases in `title_pinyin`.
+    fn reading_phrases(&self, seqs: &[Vec<String>]) -> Option<Box<dyn Query>> {
         if seqs.is_empty() {
             return None;
         }

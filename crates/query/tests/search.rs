@@ -494,6 +494,20 @@ mod understanding {
         assert_eq!(r.total, 2);
     }
 
+    /// A typo that jieba cuts into a word and a lone character is matched
+    /// by the reading of the whole run.
+    #[test]
+    fn a_typo_cut_off_as_a_lone_character() {
+        let s = index_of(&[
+            " 278. 第一个错误版本 你是产品经理，目前正在带领一个团队开发新的产品0 码力 | 3 页 | 5.00 KB | 1 年前1",
+            " 各地的第一 手资料汇编0 码力 | 3 页 | 5.00 KB | 1 年前1",
+        ]);
+        let r = run(&s, "第一各", 10, Sort::Relevance);
+        // the listing with the typed characters (scattered) first: exact tier
+        assert_eq!(titles(&r), ["各地的第一", "278. 第一个错误版本"]);
+        assert!(r.understood.by_reading.contains(&"第一各".to_string()));
+    }
+
     #[test]
     fn catalog_conditions() {
         let Some(s) = dev() else { return };
