@@ -494,6 +494,27 @@ mod understanding {
         assert_eq!(r.total, 2);
     }
 
+    /// The examples of issue 11 that found nothing before: an unspaced run
+    /// whose words are apart in the title, a pasted title with a dash, a
+    /// spaced ` - ` that is text.
+    #[test]
+    fn the_issue_examples_find_their_listing() {
+        let s = index_of(&[
+            " 2006. 差的绝对值为 K 的数对数目 给你一个整数数组 nums 和一个整数 k0 码力 | 3 页 | 5.00 KB | 1 年前1",
+            " 代码对象 — Python 3.11 文档 代码对象是 CPython 实现的低层级细节0 码力 | 2 页 | 3.00 KB | 1 年前1",
+            " nix registry - 管理 Nix 软件源注册表 更多信息0 码力 | 1 页 | 1.00 KB | 1 年前1",
+            " 代码对象 — Python 3.12 文档 代码对象是 CPython 实现的低层级细节0 码力 | 2 页 | 3.00 KB | 1 年前1",
+        ]);
+        let first = |q: &str| {
+            let r = run(&s, q, 10, Sort::Relevance);
+            r.hits.first().map(|h| h.listing.listing.source.line)
+        };
+        assert_eq!(first("绝对值数目"), Some(1));
+        assert_eq!(first("代码对象 — Python 3.11 文档"), Some(2));
+        assert_eq!(first("代码对象 — Python 3.12 文档"), Some(4));
+        assert_eq!(first("nix registry - 管理 Nix 软件源注册表"), Some(3));
+    }
+
     /// A typo that jieba cuts into a word and a lone character is matched
     /// by the reading of the whole run.
     #[test]
