@@ -9,6 +9,7 @@
 //!   highlighted title and snippet, facet counts and score explanations.
 #![deny(missing_docs)]
 
+mod blend;
 mod compile;
 pub mod highlight;
 pub mod parse;

@@ -9,11 +9,11 @@
 //! Both factors lie in `[1 − weight, 1]`: they reorder documents of similar
 //! relevance and can never lift a weak match above a much stronger one (an
 //! exact title match keeps its lead over a fresh hit that matches only in
-//! its snippet). Because every factor is ≤ 1, the top hits can be found by
-//! taking the best documents by BM25 alone (tantivy's block-max WAND) and
-//! re-ranking them: a document outside the BM25 top *k* scores at most the
-//! *k*-th BM25 score, so once the last wanted blended score beats that, no
-//! other document can enter (see `search.rs`). See `docs/ranking.md`.
+//! its snippet). Because every factor is ≤ 1, a match whose BM25 score is
+//! below the k-th best blended score found so far cannot enter the top k:
+//! the blended collector (`blend.rs`) visits every match (it counts them
+//! too) but computes the factors only for those that can still enter. See
+//! `docs/ranking.md`.
 
 use serde::Serialize;
 

@@ -11,6 +11,7 @@ use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader, Ta
 use wenku_index::schema::names;
 use wenku_index::{ListingIndex, StoredListing};
 
+use crate::blend::BlendedTop;
 use crate::compile::{Compiler, Notes, Only, Stage, positive_terms};
 use crate::highlight::{Highlighted, Highlighter};
 use crate::parse::Expr;
@@ -226,7 +227,7 @@ impl std::fmt::Debug for Searcher {
 }
 
 /// Fast-field columns of one segment used by ranking.
-struct Columns {
+pub(crate) struct Columns {
     dup_count: Option<Column<u64>>,
     pages: Option<Column<u64>>,
     size: Option<Column<u64>>,
@@ -234,7 +235,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(seg: &SegmentReader) -> Columns {
+    pub(crate) fn of(seg: &SegmentReader) -> Columns {
         let ff = seg.fast_fields();
         Columns {
             dup_count: ff.u64(names::DUP_COUNT).ok(),
@@ -254,7 +255,7 @@ impl Columns {
     }
     /// (product, age factor, size factor) of a document under `r`: the one
     /// place the blend is computed, for ranking and for explain.
-    fn factors(&self, r: &Ranking, doc: DocId, now: i64) -> (f64, f64, f64) {
+    pub(crate) fn factors(&self, r: &Ranking, doc: DocId, now: i64) -> (f64, f64, f64) {
         let a = r.age_factor(self.published(doc), now);
         let s = r.size_factor(self.pages(doc));
         (a * s, a, s)
@@ -484,7 +485,9 @@ impl Searcher {
     /// grown until the blended top `need` was provably settled, plus a
     /// separate count pass: at 1M listings the top-k rarely settled at the
     /// first k and the restarts and the count each touched every match;
-    /// this pass is 1.5× faster at p50 and 1.8× at p99 (docs/ranking.md).
+    /// one pass was 1.5× faster at p50 and 1.8× at p99, and skipping the
+    /// factors of matches that cannot enter ([`BlendedTop`]) saves more
+    /// (docs/ranking.md).
     fn scan_blended(
         &self,
         searcher: &tantivy::Searcher,
@@ -492,13 +495,8 @@ impl Searcher {
         need: usize,
         now: i64,
     ) -> Result<(usize, Vec<(f64, DocAddress)>)> {
-        let ranking = self.ranking.clone();
-        let top = TopDocs::with_limit(need.max(1)).tweak_score(move |seg: &SegmentReader| {
-            let cols = Columns::of(seg);
-            let r = ranking.clone();
-            move |doc: DocId, score: Score| score as f64 * cols.factors(&r, doc, now).0
-        });
-        let (mut hits, total) = searcher.search(query, &(top, tantivy::collector::Count))?;
+        let (total, mut hits) =
+            searcher.search(query, &BlendedTop::new(need, self.ranking.clone(), now))?;
         hits.truncate(need);
         Ok((total, hits))
     }

@@ -1,0 +1,153 @@
+//! The blended top-k collector: the best `k` matches by
+//! `bm25 × age_factor × size_factor`, and the number of matches, in one
+//! scored pass.
+//!
+//! Both factors are ≤ 1 (`rank.rs`), so a match whose BM25 score is below
+//! the k-th best blended score found so far cannot enter the top k: its
+//! factors are not computed (two fast-field reads, a `powf` and two `ln`).
+//! The threshold is shared across segments (they are collected one after
+//! the other on the searching thread, or concurrently with a multi-thread
+//! executor: an atomic maximum either way). The result equals a full sort
+//! by blended score, ties broken by segment and document order.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::rank::Ranking;
+use crate::search::Columns;
+
+/// See the module docs.
+pub(crate) struct BlendedTop {
+    pub k: usize,
+    pub ranking: Ranking,
+    pub now: i64,
+    /// The best k-th blended score of any finished heap (f64 bits; scores
+    /// are ≥ 0, so the bit patterns order like the values).
+    threshold: Arc<AtomicU64>,
+}
+
+impl BlendedTop {
+    pub(crate) fn new(k: usize, ranking: Ranking, now: i64) -> Self {
+        BlendedTop { k: k.max(1), ranking, now, threshold: Arc::new(AtomicU64::new(0)) }
+    }
+}
+
+/// A hit in the heap: blended score, then the earlier document wins ties.
+#[derive(Clone, Copy, PartialEq)]
+struct Entry {
+    score: f64,
+    doc: DocId,
+}
+
+impl Eq for Entry {}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score.total_cmp(&other.score).then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+pub(crate) struct BlendedSegment {
+    seg: SegmentOrdinal,
+    k: usize,
+    ranking: Ranking,
+    now: i64,
+    cols: Columns,
+    /// The k best so far, worst on top.
+    heap: BinaryHeap<Reverse<Entry>>,
+    count: usize,
+    shared: Arc<AtomicU64>,
+    /// Below this BM25 score a match cannot enter (max of the shared
+    /// threshold and this heap's k-th score).
+    floor: f64,
+}
+
+impl Collector for BlendedTop {
+    type Fruit = (usize, Vec<(f64, DocAddress)>);
+    type Child = BlendedSegment;
+
+    fn for_segment(
+        &self,
+        seg: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(BlendedSegment {
+            seg,
+            k: self.k,
+            ranking: self.ranking.clone(),
+            now: self.now,
+            cols: Columns::of(reader),
+            heap: BinaryHeap::with_capacity(self.k + 1),
+            count: 0,
+            shared: Arc::clone(&self.threshold),
+            floor: f64::from_bits(self.threshold.load(AtomicOrdering::Relaxed)),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(usize, Vec<(f64, DocAddress)>)>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        let mut all: Vec<(f64, DocAddress)> = fruits.into_iter().flat_map(|f| f.1).collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok((total, all))
+    }
+}
+
+impl SegmentCollector for BlendedSegment {
+    type Fruit = (usize, Vec<(f64, DocAddress)>);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
+        let bm25 = f64::from(score);
+        // blended ≤ bm25: strictly below the floor, it cannot enter (an
+        // equal score loses the tie to the earlier document)
+        if bm25 < self.floor {
+            return;
+        }
+        let blended = bm25 * self.cols.factors(&self.ranking, doc, self.now).0;
+        let entry = Entry { score: blended, doc };
+        if self.heap.len() < self.k {
+            self.heap.push(Reverse(entry));
+        } else if self.heap.peek().is_some_and(|w| entry > w.0) {
+            self.heap.pop();
+            self.heap.push(Reverse(entry));
+        } else {
+            return;
+        }
+        if self.heap.len() == self.k
+            && let Some(w) = self.heap.peek()
+        {
+            let kth = w.0.score;
+            let prev = self.shared.fetch_max(kth.to_bits(), AtomicOrdering::Relaxed);
+            self.floor = kth.max(f64::from_bits(prev));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let seg = self.seg;
+        let hits = self
+            .heap
+            .into_iter()
+            .map(|Reverse(e)| (e.score, DocAddress::new(seg, e.doc)))
+            .collect();
+        (self.count, hits)
+    }
+}
