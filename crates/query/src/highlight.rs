@@ -78,6 +78,22 @@ impl Highlighter {
         h
     }
 
+    /// Leaves the Han tokens of `words` (such as the optional filler words
+    /// of the query: `怎么用` covers the tokens `怎么` and `用`) unmarked,
+    /// unless nothing else would be marked.
+    pub fn without(mut self, words: &[String]) -> Self {
+        let kept: Vec<String> = self
+            .han
+            .iter()
+            .filter(|h| !words.iter().any(|w| w.contains(h.as_str())))
+            .cloned()
+            .collect();
+        if !kept.is_empty() || !self.words.is_empty() {
+            self.han = kept;
+        }
+        self
+    }
+
     /// Byte ranges of `text` to highlight (sorted, merged).
     pub fn spans(&self, analyzer: &Analyzer, text: &str) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
@@ -182,6 +198,20 @@ mod tests {
         for (q, text, want) in CASES {
             assert_eq!(marked(q, text), *want, "help: query {q:?}");
         }
+    }
+
+    #[test]
+    fn filler_words_are_not_marked() {
+        let a = Analyzer::default();
+        let fillers = ["如何".to_string(), "的".to_string(), "怎么用".to_string()];
+        let h = Highlighter::new(&a, ["如何", "打家劫舍的", "怎么用"]).without(&fillers);
+        assert_eq!(
+            h.highlight(&a, "如何打家劫舍的题解怎么用").render("[", "]"),
+            "如何[打家劫舍]的题解怎么用"
+        );
+        // a query of only such words still marks them
+        let h = Highlighter::new(&a, ["如何"]).without(&fillers);
+        assert_eq!(h.highlight(&a, "如何使用").render("[", "]"), "[如何]使用");
     }
 
     #[test]

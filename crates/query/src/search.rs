@@ -400,7 +400,8 @@ impl Searcher {
             positive_terms(e, &mut terms);
         }
         let analyzer = self.index.analyzer();
-        let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()));
+        let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()))
+            .without(&understood.optional);
         let mut hits = Vec::with_capacity(req.limit.min(total));
         for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
             let doc: TantivyDocument = searcher.doc(addr)?;
