@@ -79,6 +79,27 @@ pub(crate) fn parse_heap(s: &str) -> Result<usize, String> {
     Ok(bytes as usize)
 }
 
+/// `--timeout` and the like: `30s`, `500ms`, `10m`, `1h`, or a plain number
+/// of seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("'{s}' is not a duration such as 30s, 500ms or 10m");
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(bad()),
+    };
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero() && d.as_secs() <= 7 * 24 * 3600)
+        .ok_or_else(bad)
+}
+
 /// `--encoding`: a WHATWG encoding label (`utf-8`, `gbk`, `gb18030`, `big5`).
 pub(crate) fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
     encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
@@ -166,6 +187,20 @@ pub(crate) mod tests {
         assert!(parse_heap("12XB").is_err());
         assert!(parse_heap("0MB").is_err());
         assert!(parse_heap("").is_err());
+    }
+
+    #[test]
+    fn duration_values() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 fortnights").is_err());
+        assert!(parse_duration("1e99").is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 mod app;
 mod cmd;
 mod flags;
+mod json;
 mod render;
 
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ pub(crate) enum Command {
     Stats(cmd::stats::Args),
     /// Index the bundled sample catalog in a temporary directory and search it.
     Demo(cmd::demo::Args),
+    /// Serve the index over HTTP: a JSON API and a search page.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(&cli.global, args),
         Command::Stats(args) => cmd::stats::run(&cli.global, args),
         Command::Demo(args) => cmd::demo::run(&cli.global, args),
+        Command::Serve(args) => cmd::serve::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -1,15 +1,11 @@
-//! How hits, facets and listings look: plain text for people (styled on a
-//! terminal) and JSON for programs.
+//! How hits, facets and listings look to people: plain text, styled on a
+//! terminal. The JSON shapes are in `json.rs`.
 
 use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
-use serde::Serialize;
-use wenku::listing::{Age, AgeUnit};
-use wenku::{
-    Explanation, Facets, Highlighted, Hit, Listing, SearchResults, Source, Span, StoredListing,
-    Understood,
-};
+use wenku::listing::AgeUnit;
+use wenku::{Facets, Highlighted, Hit, Listing, SearchResults, StoredListing, Understood};
 
 /// Styles of the plain output (stripped by `anstream` when piped).
 struct Styles {
@@ -194,101 +190,10 @@ pub(crate) fn write_facets_plain(w: &mut dyn Write, facets: &Facets) -> io::Resu
     writeln!(w, "by year: {}", if year.is_empty() { "-".into() } else { year.join(" · ") })
 }
 
-/// One hit as printed by `wenku search --json` (one line each; fields in
-/// this order).
-#[derive(Debug, Serialize)]
-pub(crate) struct HitJson<'a> {
-    rank: usize,
-    id: &'a str,
-    score: f64,
-    title: &'a str,
-    /// Byte and character ranges of `title` to highlight.
-    title_spans: &'a [Span],
-    snippet: &'a str,
-    /// Byte and character ranges of `snippet` to highlight.
-    snippet_spans: &'a [Span],
-    price: u32,
-    pages: u32,
-    size_bytes: u64,
-    size_text: &'a str,
-    published: Option<jiff::Timestamp>,
-    age: Age,
-    age_text: String,
-    dup_count: u32,
-    source: &'a Source,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explanation: Option<&'a Explanation>,
-}
-
-impl<'a> HitJson<'a> {
-    pub(crate) fn new(rank: usize, hit: &'a Hit) -> Self {
-        let l = &hit.listing.listing;
-        HitJson {
-            rank,
-            id: &hit.id,
-            score: hit.score,
-            title: &hit.title.text,
-            title_spans: &hit.title.spans,
-            snippet: &hit.snippet.text,
-            snippet_spans: &hit.snippet.spans,
-            price: l.price,
-            pages: l.pages,
-            size_bytes: l.size_bytes,
-            size_text: &l.size_text,
-            published: l.published,
-            age: l.age,
-            age_text: age_text(l),
-            dup_count: hit.listing.dup_count,
-            source: &l.source,
-            explanation: hit.explanation.as_ref(),
-        }
-    }
-}
-
-/// `{"bucket": "<100 KB", "count": 3}`
-#[derive(Debug, Serialize)]
-pub(crate) struct Bucket<K> {
-    pub(crate) bucket: K,
-    pub(crate) count: u64,
-}
-
-/// `{"year": 2024, "count": 3}`
-#[derive(Debug, Serialize)]
-pub(crate) struct YearCount {
-    pub(crate) year: i32,
-    pub(crate) count: u64,
-}
-
-/// Facets as JSON lists of objects.
-#[derive(Debug, Serialize)]
-pub(crate) struct FacetsJson<'a> {
-    pub(crate) size: Vec<Bucket<&'a str>>,
-    pub(crate) year: Vec<YearCount>,
-}
-
-impl<'a> FacetsJson<'a> {
-    pub(crate) fn new(f: &'a Facets) -> Self {
-        FacetsJson {
-            size: f.size.iter().map(|(b, n)| Bucket { bucket: b.as_str(), count: *n }).collect(),
-            year: f.year.iter().map(|&(year, count)| YearCount { year, count }).collect(),
-        }
-    }
-}
-
-/// The last line of `wenku search --json`, after the hits: with `--facets`,
-/// or when the query was read as more than its literal words.
-#[derive(Debug, Serialize)]
-pub(crate) struct SummaryLine<'a> {
-    pub(crate) total: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) understood: Option<&'a Understood>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) facets: Option<FacetsJson<'a>>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wenku::Span;
 
     #[test]
     fn thousands_separators() {

@@ -132,6 +132,8 @@ pub struct IndexReport {
 pub struct Wenku {
     index: ListingIndex,
     searcher: Searcher,
+    /// Reader for lookups by id (the searcher keeps its own private).
+    lookup: tantivy::IndexReader,
 }
 
 impl std::fmt::Debug for Wenku {
@@ -169,7 +171,8 @@ impl Wenku {
 
     fn wrap(index: ListingIndex) -> Result<Self> {
         let searcher = Searcher::new(index.clone()).map_err(Error::Query)?;
-        Ok(Wenku { index, searcher })
+        let lookup = index.reader()?;
+        Ok(Wenku { index, searcher, lookup })
     }
 
     /// Replaces the ranking parameters.
@@ -212,7 +215,9 @@ impl Wenku {
     /// From tantivy.
     pub fn reload(&self) -> Result<()> {
         self.index.reload_analysis();
-        Ok(self.searcher.reload()?)
+        self.searcher.reload()?;
+        self.lookup.reload().map_err(wenku_index::Error::from)?;
+        Ok(())
     }
 
     /// The searcher (ranking parameters, compiled queries).
@@ -228,6 +233,28 @@ impl Wenku {
     /// Number of listings in the index.
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
+    }
+
+    /// The stored listing with `id`, as of the last commit visible to
+    /// searches (`None` when there is none).
+    ///
+    /// # Errors
+    /// From tantivy, or a stored document that cannot be decoded.
+    pub fn get(&self, id: &str) -> Result<Option<StoredListing>> {
+        use tantivy::schema::{IndexRecordOption, Value};
+        use tantivy::{TantivyDocument, Term, collector::TopDocs, query::TermQuery};
+        let fields = self.index.fields();
+        let searcher = self.lookup.searcher();
+        let query = TermQuery::new(Term::from_field_text(fields.id, id), IndexRecordOption::Basic);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(wenku_index::Error::from)?;
+        let Some(&(_, addr)) = top.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(addr).map_err(wenku_index::Error::from)?;
+        let Some(bytes) = doc.get_first(fields.doc).and_then(|v| v.as_bytes()) else {
+            return Ok(None);
+        };
+        Ok(Some(StoredListing::from_bytes(bytes)?))
     }
 
     /// Version of the analysis pipeline this build uses.
@@ -261,6 +288,11 @@ impl Indexer {
     pub fn add(&mut self, listing: &Listing) -> Result<AddOutcome> {
         self.report.listings_read += 1;
         Ok(self.writer.add(listing)?)
+    }
+
+    /// Deletes the listing with `id` (if there is one) at the commit.
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete(id);
     }
 
     /// Parses and adds raw pages or JSON Lines from files and directories

@@ -5,4 +5,5 @@ pub(crate) mod demo;
 pub(crate) mod index;
 pub(crate) mod parse;
 pub(crate) mod search;
+pub(crate) mod serve;
 pub(crate) mod stats;

@@ -9,6 +9,7 @@ use wenku::{SearchRequest, SearchResults, Sort, Wenku};
 
 use crate::app::{self, BadQuery};
 use crate::flags::{Global, SORTS, parse_sort, parse_time};
+use crate::json::{FacetsJson, HitJson, SummaryLine};
 use crate::render;
 
 /// Flags of `wenku search`.
@@ -129,17 +130,17 @@ fn write_json(
     offset: usize,
     facets: bool,
 ) -> anyhow::Result<()> {
-    for (i, hit) in results.hits.iter().enumerate() {
-        serde_json::to_writer(&mut *out, &render::HitJson::new(offset + i + 1, hit))?;
+    for hit in HitJson::all(results, offset) {
+        serde_json::to_writer(&mut *out, &hit)?;
         out.write_all(b"\n")?;
     }
     let u = &results.understood;
     let understood = !u.is_literal() && (!results.hits.is_empty() || u.emptied_by.is_some());
     if facets || understood {
-        let line = render::SummaryLine {
+        let line = SummaryLine {
             total: results.total,
             understood: understood.then_some(u),
-            facets: results.facets.as_ref().filter(|_| facets).map(render::FacetsJson::new),
+            facets: results.facets.as_ref().filter(|_| facets).map(FacetsJson::new),
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")?;

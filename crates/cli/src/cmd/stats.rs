@@ -17,7 +17,8 @@ use wenku::{SearchRequest, Sort, Wenku};
 use crate::app;
 use crate::cmd::search::search;
 use crate::flags::Global;
-use crate::render::{Bucket, YearCount, date, thousands};
+use crate::json::{Bucket, YearCount, size_filter, year_filter};
+use crate::render::{date, thousands};
 
 /// A query matching every listing (the query language needs a term or a
 /// filter; every listing has a page count).
@@ -51,7 +52,7 @@ struct Copies {
 
 /// `wenku stats --json`.
 #[derive(Debug, Serialize)]
-struct StatsJson<'a> {
+pub(crate) struct StatsJson<'a> {
     index: String,
     documents: u64,
     listings_with_copies: u64,
@@ -85,7 +86,7 @@ struct Range {
     max: jiff::Timestamp,
 }
 
-struct Stats {
+pub(crate) struct Stats {
     documents: u64,
     disk_bytes: u64,
     meta: IndexMeta,
@@ -141,7 +142,7 @@ fn disk_usage(dir: &Path) -> u64 {
         .sum()
 }
 
-fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
+pub(crate) fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
     let meta_path = dir.join(META_FILE);
     let meta: IndexMeta = serde_json::from_slice(
         &std::fs::read(&meta_path)
@@ -192,7 +193,7 @@ fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
 }
 
 impl Stats {
-    fn json<'a>(&'a self, dir: &Path) -> StatsJson<'a> {
+    pub(crate) fn json<'a>(&'a self, dir: &Path) -> StatsJson<'a> {
         StatsJson {
             index: dir.display().to_string(),
             documents: self.documents,
@@ -213,14 +214,18 @@ impl Stats {
             size_buckets: self
                 .sizes
                 .iter()
-                .map(|(b, n)| Bucket { bucket: b.as_str(), count: *n })
+                .map(|(b, n)| Bucket { bucket: b.as_str(), count: *n, filter: size_filter(b) })
                 .collect(),
             page_buckets: self
                 .pages
                 .iter()
-                .map(|&(bucket, count)| Bucket { bucket, count })
+                .map(|&(bucket, count)| Bucket { bucket, count, filter: None })
                 .collect(),
-            years: self.years.iter().map(|&(year, count)| YearCount { year, count }).collect(),
+            years: self
+                .years
+                .iter()
+                .map(|&(year, count)| YearCount { year, count, filter: Some(year_filter(year)) })
+                .collect(),
             free: self.free,
         }
     }
