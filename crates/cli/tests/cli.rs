@@ -6,3 +6,4 @@ mod index;
 mod misc;
 mod reliability;
 mod search;
+mod serve;

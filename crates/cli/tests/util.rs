@@ -94,8 +94,14 @@ pub fn listing_line(
 
 /// A page of `n` distinct synthetic listings with a footer.
 pub fn synthetic_page(n: usize) -> String {
+    synthetic_page_from(0, n)
+}
+
+/// A page of synthetic listings `first..first + n` (distinct for distinct
+/// numbers) with a footer.
+pub fn synthetic_page_from(first: usize, n: usize) -> String {
     let mut page = String::new();
-    for i in 0..n {
+    for i in first..first + n {
         page.push_str(&listing_line(
             &format!("测试文档{i} 性能优化手册"),
             &format!("第{i}章 利用率与吞吐量的说明文字 共享内存 线程池 调度器 "),

@@ -144,6 +144,8 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("wenku-serve")
+        // the query parser recurses: room for what the limits let through
+        .thread_stack_size(8 << 20)
         .build()
         .context("cannot start the async runtime")?;
     let result = runtime.block_on(serve(state, args.addr, args.shutdown_grace));
