@@ -423,3 +423,32 @@ impl Indexer {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = " 3 GPU利用率优化指南GPU利用率优化指南 每个请求单独进GPU，利用率不高0 码力 | 38 页 | 2.25 MB | 1 年前3\n";
+
+    #[test]
+    fn get_and_delete_by_id() {
+        let wenku = Wenku::create_in_ram().unwrap();
+        let mut indexer = wenku.indexer(&IndexOptions::default()).unwrap();
+        indexer.add_text("page.txt", PAGE).unwrap();
+        indexer.commit().unwrap();
+        wenku.reload().unwrap();
+        let id = wenku.search(&SearchRequest::new("利用率")).unwrap().hits[0].id.clone();
+        let stored = wenku.get(&id).unwrap().expect("the listing is found by id");
+        assert_eq!((stored.listing.id.as_str(), stored.listing.pages), (id.as_str(), 38));
+        assert!(wenku.get("0123456789abcdef").unwrap().is_none());
+
+        let mut indexer = wenku.indexer(&IndexOptions::default()).unwrap();
+        indexer.delete(&id);
+        // nothing changes before the commit
+        assert!(wenku.get(&id).unwrap().is_some());
+        indexer.commit().unwrap();
+        wenku.reload().unwrap();
+        assert!(wenku.get(&id).unwrap().is_none());
+        assert_eq!(wenku.num_docs(), 0);
+    }
+}
