@@ -757,3 +757,87 @@ fn the_page_in_a_real_browser() {
     assert!(dom.contains(r#"<span class="at" title="第 5 个字符">"</span>"#), "{dom}");
     assert!(!dom.contains(r#"<article class="hit""#), "{dom}");
 }
+
+/// Whether `actual` matches the documented `expected`: `"…"` matches any
+/// value, an object's documented keys must match (others may exist), an
+/// array ending in `"…"` matches on its first items.
+fn matches_doc(expected: &Value, actual: &Value) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::String(s), _) if s == "…" => Ok(()),
+        (Value::Object(e), Value::Object(a)) => e.iter().try_for_each(|(k, ev)| {
+            let av = a.get(k).ok_or_else(|| format!("missing key {k:?}"))?;
+            matches_doc(ev, av).map_err(|m| format!("{k}: {m}"))
+        }),
+        (Value::Array(e), Value::Array(a)) => {
+            let open = e.last().is_some_and(|l| l == "…");
+            let items = if open { &e[..e.len() - 1] } else { &e[..] };
+            if (open && a.len() < items.len()) || (!open && a.len() != items.len()) {
+                return Err(format!("{} items, documented {}", a.len(), items.len()));
+            }
+            items.iter().zip(a).enumerate().try_for_each(|(i, (ev, av))| {
+                matches_doc(ev, av).map_err(|m| format!("[{i}]: {m}"))
+            })
+        }
+        (e, a) if e == a => Ok(()),
+        (e, a) => Err(format!("documented {e}, got {a}")),
+    }
+}
+
+/// The examples of docs/http-api.md: each ```sh block of `curl` commands,
+/// with the ```json block that follows it (if any).
+fn doc_examples(markdown: &str) -> Vec<(String, Option<String>)> {
+    let mut blocks = Vec::new();
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        if let Some(lang) = line.strip_prefix("```").filter(|l| !l.is_empty()) {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push((lang.to_string(), body.join("\n")));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (lang, body)) in blocks.iter().enumerate() {
+        if lang == "sh" && body.lines().all(|l| l.starts_with("curl ")) {
+            let json = blocks.get(i + 1).filter(|(l, _)| l == "json").map(|(_, b)| b.clone());
+            out.push((body.clone(), json));
+        }
+    }
+    out
+}
+
+#[test]
+fn http_api_doc_examples_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/http-api.md")).unwrap();
+    let examples = doc_examples(&doc);
+    assert!(examples.len() >= 8, "{examples:?}");
+    // indexed from the repository root, as the page says
+    let dir = Dir::new();
+    wenku()
+        .current_dir(&root)
+        .arg("--index")
+        .arg(dir.index())
+        .args(["index", "--as-of", "2026-08-26", "data/sample"])
+        .assert()
+        .success();
+    let server = Server::start(&dir.index(), &["--write-key", KEY]);
+    for (command, expected) in examples {
+        let command = command.replace("http://127.0.0.1:7700", &format!("http://{}", server.addr));
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&command)
+            .current_dir(&root)
+            .env("WENKU_WRITE_KEY", KEY)
+            .output()
+            .expect("sh runs");
+        assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+        let Some(expected) = expected else { continue };
+        let expected: Value = serde_json::from_str(&expected)
+            .unwrap_or_else(|e| panic!("documented answer of {command} is not JSON: {e}"));
+        let actual: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{command}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        });
+        if let Err(m) = matches_doc(&expected, &actual) {
+            panic!("{command}\nthe answer differs from docs/http-api.md: {m}\nanswer: {actual}");
+        }
+    }
+}
