@@ -78,6 +78,20 @@ impl Server {
         read_response(&mut s)
     }
 
+    /// Starts `POST /listings` (with the write key) announcing `length`
+    /// bytes of body and sends `part` of them; the caller sends the rest,
+    /// reads the answer or goes away.
+    pub fn upload(&self, length: usize, part: &[u8]) -> TcpStream {
+        let mut s = self.connect();
+        let head = format!(
+            "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {length}\r\n\r\n",
+            auth()
+        );
+        s.write_all(head.as_bytes()).expect("send the head");
+        s.write_all(part).expect("send the body");
+        s
+    }
+
     pub fn connect(&self) -> TcpStream {
         let s = TcpStream::connect(self.addr).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
@@ -508,26 +522,9 @@ fn oversize_and_incomplete_bodies_index_nothing() {
 
     // the client goes away in the middle of the body
     let small = synthetic_page_from(0, 20);
-    let mut s = server.connect();
-    write!(
-        s,
-        "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-        auth(),
-        small.len() + 1000
-    )
-    .unwrap();
-    s.write_all(small.as_bytes()).unwrap();
-    drop(s);
+    drop(server.upload(small.len() + 1000, small.as_bytes()));
     // the body stalls past --write-timeout
-    let mut s = server.connect();
-    write!(
-        s,
-        "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-        auth(),
-        small.len() + 1000
-    )
-    .unwrap();
-    s.write_all(small.as_bytes()).unwrap();
+    let mut s = server.upload(small.len() + 1000, small.as_bytes());
     read_response(&mut s).expect_error(503, "nothing was indexed");
     // nothing of either is in the index, for the server and for a new process
     assert_eq!(total(&server, "测试文档"), 0);
@@ -582,9 +579,7 @@ fn concurrency_limit_and_health_while_busy() {
     let (_dir, server) =
         writable(&["--max-concurrent", "1", "--timeout", "1s", "--write-timeout", "20s"]);
     // a stalled upload holds the only slot
-    let mut s = server.connect();
-    write!(s, "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: 100\r\n\r\n 3", auth())
-        .unwrap();
+    let s = server.upload(100, b" 3");
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     server.get("/search?q=x").expect_error(503, "server busy");
@@ -608,15 +603,7 @@ fn sigterm_lets_an_upload_finish_and_commit() {
     let (dir, server) = writable(&[]);
     let page = synthetic_page_from(0, 50);
     let (first, rest) = page.as_bytes().split_at(page.len() / 2);
-    let mut s = server.connect();
-    write!(
-        s,
-        "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-        auth(),
-        page.len()
-    )
-    .unwrap();
-    s.write_all(first).unwrap();
+    let mut s = server.upload(page.len(), first);
     std::thread::sleep(Duration::from_millis(300));
     server.sigterm();
     std::thread::sleep(Duration::from_millis(300));
@@ -632,15 +619,7 @@ fn sigterm_lets_an_upload_finish_and_commit() {
 fn sigterm_rolls_back_an_upload_that_never_finishes() {
     let (dir, server) = writable(&["--shutdown-grace", "1s"]);
     let page = synthetic_page_from(0, 50);
-    let mut s = server.connect();
-    write!(
-        s,
-        "POST /listings HTTP/1.1\r\nHost: x\r\n{}\r\nContent-Length: {}\r\n\r\n",
-        auth(),
-        page.len() + 10
-    )
-    .unwrap();
-    s.write_all(page.as_bytes()).unwrap();
+    let mut s = server.upload(page.len() + 10, page.as_bytes());
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     let status = server.terminate(Duration::from_secs(10));

@@ -206,7 +206,7 @@ fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// `error: cause: cause` for a malformed-line error.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(c) = src {

@@ -16,7 +16,7 @@ use wenku::{IndexOptions, IndexReport, ParseOptions, SearchResults, WriterOption
 
 use super::State;
 use super::params::{POST_PARAMS, Params, search_request};
-use crate::cmd::index::Summary;
+use crate::cmd::index::{Summary, error_chain};
 use crate::cmd::stats;
 use crate::json::{FacetsJson, HitJson};
 
@@ -50,13 +50,7 @@ impl ApiError {
 
     /// A failure of the server itself, logged with its causes.
     fn internal(what: &str, e: &dyn std::error::Error) -> Self {
-        let mut chain = e.to_string();
-        let mut src = e.source();
-        while let Some(s) = src {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            src = s.source();
-        }
+        let chain = error_chain(e);
         tracing::error!("{what}: {chain}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{what}: {chain}"))
     }
@@ -179,11 +173,12 @@ pub(crate) async fn get_listing(
     let listing = blocking(move || Ok(wenku.get(&id).map(|l| (id, l))?)).await?;
     match listing {
         (_, Some(l)) => Ok(Json(l).into_response()),
-        (id, None) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no listing with id '{}'", id.escape_debug()),
-        )),
+        (id, None) => Err(no_listing(&id)),
     }
+}
+
+fn no_listing(id: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no listing with id '{}'", id.escape_debug()))
 }
 
 /// `GET /stats`: what `wenku stats --json` prints.
@@ -381,10 +376,7 @@ pub(crate) async fn delete_listing(
     let deleted = blocking(move || {
         let _lock = lock;
         if wenku.get(&id)?.is_none() {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!("no listing with id '{}'", id.escape_debug()),
-            ));
+            return Err(no_listing(&id));
         }
         let options = IndexOptions {
             writer: WriterOptions { threads: 1, heap_bytes: 16 << 20 },
