@@ -154,14 +154,6 @@ pub(crate) fn search_request(
             limits.max_query_chars
         )));
     }
-    if let Some(position) = too_deep(q) {
-        return Err(ApiError {
-            position: Some(position),
-            ..ApiError::bad_request(format!(
-                "invalid query at character {position}: more than {MAX_DEPTH} nested parentheses"
-            ))
-        });
-    }
     let limit = p.number("limit", 10)?;
     if limit > limits.max_limit {
         return Err(ApiError::bad_request(format!(
@@ -194,31 +186,6 @@ pub(crate) fn search_request(
     req.explain = p.flag("explain")?;
     req.now = p.time("now")?.map(|t| t.as_second());
     Ok(req)
-}
-
-/// Deepest parenthesis nesting accepted. The query parser recurses per
-/// level; this keeps any query far from the stack's end.
-const MAX_DEPTH: usize = 64;
-
-/// The 1-based character position of the first `(` nested deeper than
-/// [`MAX_DEPTH`] (outside quotes), if any.
-fn too_deep(q: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for (i, c) in q.chars().enumerate() {
-        match c {
-            '"' => quoted = !quoted,
-            '(' if !quoted => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i + 1);
-                }
-            }
-            ')' if !quoted => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Parameters of `POST /listings`.
@@ -290,13 +257,5 @@ mod tests {
         assert!(err("q=x&sort=random").contains("unknown order 'random'"));
         assert!(err("q=x&facets=maybe").contains("true or false"));
         assert!(err("q=x&now=soon").contains("parameter 'now'"));
-        let deep = format!("q={}x{}", "(".repeat(70), ")".repeat(70));
-        let e =
-            search_request(Some(&deep), &Limits { max_query_chars: 1000, ..LIMITS }).unwrap_err();
-        assert_eq!(e.position, Some(65));
-        assert!(e.message.contains("nested parentheses"), "{}", e.message);
-        // 64 levels and parentheses inside quotes are fine
-        let ok = format!("q={}x{}%22((((%22", "(".repeat(64), ")".repeat(64));
-        search_request(Some(&ok), &Limits { max_query_chars: 1000, ..LIMITS }).unwrap();
     }
 }
