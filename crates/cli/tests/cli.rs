@@ -2,6 +2,7 @@
 
 mod util;
 
+mod browser;
 mod index;
 mod misc;
 mod reliability;

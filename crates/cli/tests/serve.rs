@@ -236,7 +236,7 @@ fn sample_index() -> &'static Dir {
 }
 
 /// A read-only server on the sample index.
-fn sample_server(args: &[&str]) -> Server {
+pub fn sample_server(args: &[&str]) -> Server {
     Server::start(&sample_index().index(), args)
 }
 
@@ -650,101 +650,6 @@ fn new_words_are_found_after_a_commit() {
         assert_eq!(fresh, 40, "{q}: a new process");
         assert_eq!(total(&server, q), fresh, "{q}: the running server");
     }
-}
-
-/// Headless Chromium, if installed (`.ci/run` installs Debian's `chromium`;
-/// under CI its absence is a failure, elsewhere the test is skipped).
-fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| {
-        Command::new(b)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed (.ci/run installs it)"
-        );
-        eprintln!("skipping the browser test: no chromium on PATH (apt-get install chromium)");
-    }
-    found
-}
-
-/// The page as Chromium renders it once its script has run.
-fn rendered(browser: &str, url: &str) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let mut out = String::new();
-    let reader = std::thread::spawn({
-        let mut stdout = child.stdout.take().unwrap();
-        move || {
-            let mut s = String::new();
-            stdout.read_to_string(&mut s).map(|_| s)
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    out.push_str(&reader.join().unwrap().expect("chromium's output is UTF-8"));
-    out
-}
-
-#[test]
-fn the_page_in_a_real_browser() {
-    let Some(browser) = chromium() else { return };
-    let server = sample_server(&[]);
-    // a shared link: the query in the URL, typed in traditional characters,
-    // with a condition in plain words (最新: newest first)
-    let dom =
-        rendered(browser, &format!("http://{}/?q={}", server.addr, enc("標準庫 bisect 最新")));
-    assert!(dom.contains(r#"<div id="status" aria-live="polite">共 4 条"#), "{dom}");
-    assert_eq!(dom.matches(r#"<article class="hit""#).count(), 4, "{dom}");
-    assert!(
-        dom.contains(r#"<h2 class="title">Python <mark>标准库</mark>参考指南 3.13</h2>"#),
-        "{dom}"
-    );
-    assert!(dom.contains(r#"<p class="snippet"><mark>bisect</mark> --- 数组二分算法"#), "{dom}");
-    assert!(dom.contains("2246 页 · 11.74 MB · 2025-11-29 · 免费"), "{dom}");
-    assert!(dom.contains("<span>10–100 MB</span>"), "size facet: {dom}");
-    assert!(dom.contains("<span>2025 年</span>"), "year facet: {dom}");
-    assert!(
-        dom.contains("<title>標準庫 bisect 最新 · 文库</title>"),
-        "the query names the tab: {dom}"
-    );
-    assert!(dom.contains(r#"<div class="understood"><div>理解为：最新 → "#), "{dom}");
-
-    // an invalid query: the message and the character it points at
-    let dom = rendered(browser, &format!("http://{}/?q={}", server.addr, enc("利用率 size:5")));
-    assert!(dom.contains("查询有误"), "{dom}");
-    assert!(dom.contains("expected a size with a unit"), "{dom}");
-    assert!(dom.contains(r#"<span class="at" title="第 10 个字符">5</span>"#), "{dom}");
-    assert!(!dom.contains(r#"<article class="hit""#), "{dom}");
 }
 
 /// Whether `actual` matches the documented `expected`: `"…"` matches any
