@@ -69,6 +69,8 @@ pub(crate) struct Notes {
     pub optional: Vec<String>,
     /// Units that were also matched by reading.
     pub by_reading: Vec<String>,
+    /// The syllable (or `^` initial) sequences of those readings.
+    pub reading_seqs: Vec<Vec<String>>,
     /// Required units of the top level (the relaxation's candidates).
     pub required: Vec<String>,
 }
@@ -582,6 +584,7 @@ impl Compiler<'_> {
         if seqs.is_empty() {
             return None;
         }
+        self.notes.borrow_mut().reading_seqs.extend(seqs.iter().cloned());
         let field = self.fields.title_pinyin;
         let phrases: Vec<(Occur, Box<dyn Query>)> = seqs
             .iter()

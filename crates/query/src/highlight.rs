@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
+use wenku_index::analysis::reading::{INITIAL_MARK, readings};
 use wenku_index::analysis::{Analyzer, Mode, Normalized, is_han};
 
 /// A highlighted byte range `[start, end)` of a text, with the same range in
@@ -58,6 +59,8 @@ impl Highlighted {
 pub struct Highlighter {
     han: Vec<String>,
     words: HashSet<String>,
+    /// Syllable sequences that matched titles by reading (titles only).
+    readings: Vec<Vec<String>>,
 }
 
 impl Highlighter {
@@ -94,9 +97,24 @@ impl Highlighter {
         self
     }
 
+    /// Also marks, in titles ([`Highlighter::highlight`]), the characters
+    /// whose toneless readings spell one of `seqs` (`jian kong` marks
+    /// `监控`; an `^j` item is an initial).
+    pub fn with_readings(mut self, seqs: Vec<Vec<String>>) -> Self {
+        self.readings = seqs;
+        self
+    }
+
     /// Byte ranges of `text` to highlight (sorted, merged).
     pub fn spans(&self, analyzer: &Analyzer, text: &str) -> Vec<(usize, usize)> {
+        self.spans_of(analyzer, text, false)
+    }
+
+    fn spans_of(&self, analyzer: &Analyzer, text: &str, readings: bool) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
+        if readings && !self.readings.is_empty() {
+            self.reading_ranges(text, &mut ranges);
+        }
         if !self.han.is_empty() {
             let mut norm = Normalized::default();
             norm.normalize(text);
@@ -126,10 +144,36 @@ impl Highlighter {
         merged
     }
 
-    /// `text` with its spans.
+    /// `text` (a title) with its spans, reading matches included.
     pub fn highlight(&self, analyzer: &Analyzer, text: &str) -> Highlighted {
-        let spans = self.spans(analyzer, text);
+        let spans = self.spans_of(analyzer, text, true);
         with_spans(text, &spans)
+    }
+
+    /// Ranges of runs of significant characters whose readings spell one of
+    /// the reading sequences (the characters the `title_pinyin` phrase
+    /// matched: positions there count letters, digits and Han characters).
+    fn reading_ranges(&self, text: &str, out: &mut Vec<(usize, usize)>) {
+        let mut norm = Normalized::default();
+        norm.normalize(text);
+        let sig: Vec<(usize, char)> =
+            norm.as_str().char_indices().filter(|(_, c)| c.is_alphanumeric()).collect();
+        let fits = |c: char, syllable: &str| {
+            let rs = readings(c);
+            match syllable.strip_prefix(INITIAL_MARK) {
+                Some(initial) => rs.iter().any(|r| r.starts_with(initial)),
+                None => rs.iter().any(|r| r == syllable),
+            }
+        };
+        for seq in &self.readings {
+            let n = seq.len();
+            for i in 0..sig.len().saturating_sub(n - 1) {
+                if n > 0 && (0..n).all(|k| fits(sig[i + k].1, &seq[k])) {
+                    let (last_at, last) = sig[i + n - 1];
+                    out.push(norm.original_range(sig[i].0, last_at + last.len_utf8()));
+                }
+            }
+        }
     }
 
     /// A window of about `max_chars` characters of `text` around the first
@@ -198,6 +242,17 @@ mod tests {
         for (q, text, want) in CASES {
             assert_eq!(marked(q, text), *want, "help: query {q:?}");
         }
+    }
+
+    #[test]
+    fn titles_mark_the_characters_a_reading_matched() {
+        let a = Analyzer::default();
+        let seqs =
+            vec![vec!["jian".to_string(), "kong".to_string()], vec!["^g".into(), "^j".into()]];
+        let h = Highlighter::new(&a, ["jiankong"]).with_readings(seqs);
+        assert_eq!(h.highlight(&a, "集群監控 告警部署").render("[", "]"), "集群[監控] [告警]部署");
+        // snippets are not marked by reading
+        assert_eq!(h.fragment(&a, "监控", 100).spans, vec![]);
     }
 
     #[test]

@@ -351,6 +351,7 @@ impl Searcher {
         let need = if rerank_newest { wanted.max(NEWEST_POOL) } else { wanted };
 
         let mut stage = Stage::Strict;
+        let mut reading_seqs: Vec<Vec<String>> = Vec::new();
         let mut query = compiler.compile(expr, conditions, stage);
         let notes: Notes = compiler.notes.take();
         let (mut total, mut ranked) = self.rank(&searcher, &*query, sort, need, now)?;
@@ -361,13 +362,14 @@ impl Searcher {
         };
         if total < READINGS_BELOW && expr.is_some() {
             let q = compiler.compile(expr, conditions, Stage::Readings);
-            let by_reading = compiler.notes.take().by_reading;
+            let Notes { by_reading, reading_seqs: seqs, .. } = compiler.notes.take();
             if !by_reading.is_empty() {
                 let (t, r) = self.rank(&searcher, &*q, sort, need, now)?;
                 if t > total {
                     ranked = merge_tiers(ranked, r, need);
                     (total, query, stage) = (t, q, Stage::Readings);
                     understood.by_reading = by_reading;
+                    reading_seqs = seqs;
                 }
             }
         }
@@ -384,7 +386,9 @@ impl Searcher {
                 let (t, r) = self.rank(&searcher, &*q, sort, need, now)?;
                 if t > 0 {
                     (total, ranked, query, stage) = (t, r, q, Stage::Relaxed(k));
-                    understood.by_reading = compiler.notes.take().by_reading;
+                    let notes = compiler.notes.take();
+                    understood.by_reading = notes.by_reading;
+                    reading_seqs = notes.reading_seqs;
                     understood.relaxed =
                         Some(Relaxed { matched: k, of, words: notes.required.clone() });
                     break;
@@ -401,7 +405,8 @@ impl Searcher {
         }
         let analyzer = self.index.analyzer();
         let highlighter = Highlighter::new(analyzer, terms.iter().map(|t| t.text.as_str()))
-            .without(&understood.optional);
+            .without(&understood.optional)
+            .with_readings(reading_seqs);
         let mut hits = Vec::with_capacity(req.limit.min(total));
         for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
             let doc: TantivyDocument = searcher.doc(addr)?;
