@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{Dir, SAMPLE, SEED, json_lines, synthetic_page_from, wenku};
+use crate::util::{Dir, SAMPLE, SEED, json_lines, kept_index, synthetic_page_from, wenku};
 
 const KEY: &str = "test-write-key-0123456789";
 const NOW: &str = "2026-08-26T08:00:00Z";
@@ -225,13 +225,7 @@ pub fn enc(s: &str) -> String {
 /// The sample catalog indexed once (capture time fixed), shared by the
 /// read-only tests.
 fn sample_index() -> &'static Dir {
-    static DIR: LazyLock<Dir> = LazyLock::new(|| {
-        let tmp = tempfile::Builder::new()
-            .prefix("wenku-serve-sample-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .unwrap();
-        Dir { tmp }.indexed(&[Path::new(SAMPLE)])
-    });
+    static DIR: LazyLock<Dir> = LazyLock::new(|| kept_index("wenku-serve-sample-", SAMPLE));
     &DIR
 }
 
@@ -328,22 +322,26 @@ fn malformed_searches_are_400_with_a_json_error() {
     let v =
         server.get(&format!("/search?q={}", enc("pages:>abc"))).expect_error(400, "whole number");
     assert_eq!(v["position"], 8);
-    server.get("/search").expect_error(400, "missing parameter 'q'");
-    server.get("/search?q=").expect_error(400, "empty");
-    server.get("/search?q=x&colour=red").expect_error(400, "unknown parameter 'colour'");
-    server.get("/search?q=x&q=y").expect_error(400, "given twice");
-    server.get("/search?q=%FF%FE").expect_error(400, "not valid UTF-8");
-    server.get("/search?q=%E5%88").expect_error(400, "not valid UTF-8");
+    for (target, message) in [
+        ("/search", "missing parameter 'q'"),
+        ("/search?q=", "empty"),
+        ("/search?q=x&colour=red", "unknown parameter 'colour'"),
+        ("/search?q=x&q=y", "given twice"),
+        ("/search?q=%FF%FE", "not valid UTF-8"),
+        ("/search?q=%E5%88", "not valid UTF-8"),
+        ("/search?q=x&limit=21", "at most 20"),
+        ("/search?q=x&limit=abc", "whole number"),
+        ("/search?q=x&offset=90&limit=20", "result window"),
+        ("/search?q=x&offset=99999999999999999999999", "whole number"),
+        ("/search?q=x&sort=random", "unknown order"),
+        ("/search?q=x&facets=perhaps", "true or false"),
+        ("/search?q=x&now=tomorrow", "parameter 'now'"),
+    ] {
+        server.get(target).expect_error(400, message);
+    }
     server
         .get(&format!("/search?q={}", enc(&"字".repeat(51))))
         .expect_error(400, "query too long: 51 characters");
-    server.get("/search?q=x&limit=21").expect_error(400, "at most 20");
-    server.get("/search?q=x&limit=abc").expect_error(400, "whole number");
-    server.get("/search?q=x&offset=90&limit=20").expect_error(400, "result window");
-    server.get("/search?q=x&offset=99999999999999999999999").expect_error(400, "whole number");
-    server.get("/search?q=x&sort=random").expect_error(400, "unknown order");
-    server.get("/search?q=x&facets=perhaps").expect_error(400, "true or false");
-    server.get("/search?q=x&now=tomorrow").expect_error(400, "parameter 'now'");
     // 400 nested parentheses, on a server whose length limit lets them in
     let deep = sample_server(&["--max-query-chars", "30000"]);
     let q = format!("{}x{}", "(".repeat(400), ")".repeat(400));
@@ -734,4 +732,51 @@ fn http_api_doc_examples_run() {
             panic!("{command}\nthe answer differs from docs/http-api.md: {m}\nanswer: {actual}");
         }
     }
+}
+
+/// A commit made by another process (`wenku index` into the served
+/// directory) is found by the running server within seconds, exactly as a
+/// new process finds it: same hits, same scores (the new words change how
+/// the query dictionary cuts some of these queries). tantivy's reader and
+/// the query dictionary both follow the files on disk.
+#[test]
+fn commits_of_another_process_are_followed() {
+    let dir = Dir::new().indexed(&[Path::new(SEED)]);
+    let server = Server::start(&dir.index(), &[]);
+    let hits = |q: &str| -> Vec<(String, String)> {
+        let v = server.get(&format!("/search?q={}&now={NOW}", enc(q))).expect(200);
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["id"].to_string(), format!("{:.6}", h["score"].as_f64().unwrap())))
+            .collect()
+    };
+    let queries = ["农业发展银行", "农业发展银行贷款", "风险管理 标准库", "利用率"];
+    // the server has cut these queries once before the commit
+    assert!(hits(queries[0]).is_empty());
+    for q in queries {
+        hits(q);
+    }
+    let text = "中国农业发展银行信贷手册 农业发展银行贷款流程与风险管理说明0 码力 | 20 页 | 1.00 MB | 1 月前2";
+    let page = dir.write("new.txt", format!(" {text} {text}\n"));
+    dir.indexed_more(&[&page]);
+    for q in queries {
+        let cli = dir.wenku(&["search", "--json", "--now", NOW, q]).output().unwrap();
+        let fresh: Vec<(String, String)> = json_lines(&cli)
+            .iter()
+            .filter(|l| l.get("rank").is_some())
+            .map(|h| (h["id"].to_string(), format!("{:.6}", h["score"].as_f64().unwrap())))
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while hits(q) != fresh {
+            assert!(
+                Instant::now() < deadline,
+                "{q}: the server finds {:?}, a new process {fresh:?}",
+                hits(q)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    assert_eq!(hits(queries[0]).len(), 1);
 }

@@ -60,8 +60,13 @@ impl Dir {
 
     /// Indexes `paths` (capture time fixed) and checks success.
     pub fn indexed(self, paths: &[&Path]) -> Dir {
-        self.wenku(&["index", "--as-of", "2026-08-26T08:00:00Z"]).args(paths).assert().success();
+        self.indexed_more(paths);
         self
+    }
+
+    /// Indexes `paths` (capture time fixed) into this index and checks success.
+    pub fn indexed_more(&self, paths: &[&Path]) {
+        self.wenku(&["index", "--as-of", "2026-08-26T08:00:00Z"]).args(paths).assert().success();
     }
 }
 
@@ -69,14 +74,16 @@ impl Dir {
 /// never dropped, so it lives under cargo's `target/tmp` rather than the
 /// system temporary directory.
 pub fn seed_index() -> &'static Dir {
-    static DIR: LazyLock<Dir> = LazyLock::new(|| {
-        let tmp = tempfile::Builder::new()
-            .prefix("wenku-cli-seed-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .unwrap();
-        Dir { tmp }.indexed(&[Path::new(SEED)])
-    });
+    static DIR: LazyLock<Dir> = LazyLock::new(|| kept_index("wenku-cli-seed-", SEED));
     &DIR
+}
+
+/// An index of `path` (capture time fixed) for the tests to share, under
+/// cargo's `target/tmp` (a static is never dropped).
+pub fn kept_index(prefix: &str, path: &str) -> Dir {
+    let tmp =
+        tempfile::Builder::new().prefix(prefix).tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    Dir { tmp }.indexed(&[Path::new(path)])
 }
 
 /// One raw listing line (the listing text written twice, as on the site).
