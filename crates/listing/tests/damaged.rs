@@ -1,5 +1,6 @@
 //! A folder of damaged catalog files, shared by the reader tests here and
-//! the end-to-end tests of the CLI (`#[path]`-included there).
+//! the tests of the facade and the CLI (`#[path]`-included there), with the
+//! dev corpus's location.
 //!
 //! Each case is a real file (or directory entry) in a temporary directory;
 //! `Damaged` says what a reader must make of it.
@@ -16,6 +17,23 @@ pub const SAMPLE_PAGE: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/dev-page-0001.txt");
 pub const OTHER_PAGE: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/dev-page-0002.txt");
+
+/// The development corpus pages (outside the repository).
+pub const DEV_PAGES: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/dev/pages");
+
+/// The dev corpus pages sorted by name; `None`, saying so, when absent.
+pub fn dev_pages() -> Option<Vec<PathBuf>> {
+    let dev = Path::new(DEV_PAGES);
+    if !dev.exists() {
+        println!("skipped: no dev corpus at {}", dev.display());
+        return None;
+    }
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dev).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    Some(files)
+}
 
 /// Size of the very long line.
 pub const LONG_LINE: usize = 24 << 20;

@@ -8,8 +8,6 @@ use wenku_listing::{CatalogReader, Error, Item, Listing, ParseOptions, Source};
 
 use crate::damaged::{self, rel};
 
-const DEV_PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/dev/pages");
-
 fn read_all(paths: &[PathBuf]) -> (Vec<Listing>, Vec<Error>) {
     let mut ls = Vec::new();
     let mut errs = Vec::new();
@@ -176,14 +174,8 @@ fn a_line_over_the_limit_is_skipped_and_reported() {
 /// same texts): the same ids, the same number of distinct listings.
 #[test]
 fn ids_do_not_depend_on_order_grouping_or_split() {
-    let dev = Path::new(DEV_PAGES);
-    if !dev.exists() {
-        println!("skipped: no dev corpus at {}", dev.display());
-        return;
-    }
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dev).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let Some(files) = damaged::dev_pages() else { return };
+    let dev = Path::new(damaged::DEV_PAGES);
     let by_line = |ls: Vec<Listing>| -> BTreeMap<(String, u64, String), ()> {
         ls.into_iter().map(|l| ((l.source.file, l.source.line, l.id), ())).collect()
     };

@@ -7,7 +7,10 @@ use std::process::Command;
 use wenku::index::analysis::Mode;
 use wenku::{IndexOptions, ParseOptions, SearchRequest, Wenku, WriterOptions};
 
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample/seed-page.txt");
+#[path = "../../listing/tests/damaged.rs"]
+mod damaged;
+
+use damaged::SEED;
 const NOW: i64 = 1_787_731_200; // 2026-08-26T08:00:00Z
 const CHILD_DIR: &str = "WENKU_RELOAD_TEST_DIR";
 
@@ -166,8 +169,6 @@ fn a_collapsed_duplicate_is_stored_as_its_first_copy() {
     assert_eq!(l.raw, first);
 }
 
-const DEV_PAGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/dev/pages");
-
 /// Every stored listing of an index: id → (source file name, line).
 fn stored(wenku: &Wenku) -> std::collections::BTreeMap<String, String> {
     use tantivy::schema::Value;
@@ -190,14 +191,8 @@ fn stored(wenku: &Wenku) -> std::collections::BTreeMap<String, String> {
 /// file), and in reverse order: the same ids, the same number of listings.
 #[test]
 fn ids_and_counts_do_not_depend_on_indexing_order() {
-    let dev = Path::new(DEV_PAGES);
-    if !dev.exists() {
-        println!("skipped: no dev corpus at {}", dev.display());
-        return;
-    }
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dev).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let Some(mut files) = damaged::dev_pages() else { return };
+    let dev = Path::new(damaged::DEV_PAGES);
     let run = |wenku: &Wenku, paths: &[PathBuf]| {
         let mut indexer = wenku.indexer(&options()).unwrap();
         indexer.add_paths(paths, |_| {}).unwrap();
