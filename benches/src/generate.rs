@@ -31,6 +31,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use wenku_listing::is_han;
+
 use crate::corpus::SeedListing;
 use crate::rng::Rng;
 
@@ -67,10 +69,6 @@ impl Kangxi {
             i => char::from_u32(0x2F00 + u32::from(i) - 1),
         }
     }
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// Settings of a generated catalog.

@@ -18,6 +18,7 @@
 //! what a developer would translate by hand.
 
 use jieba_rs::Jieba;
+use wenku_listing::is_han;
 
 use crate::corpus::SeedListing;
 use crate::rng::Rng;
@@ -42,10 +43,6 @@ const FILTERS: [(&str, &str); 5] = [
     ("age:<1y", "published:>2025-08-26T08:00:00Z"),
     ("pages:>100 size:>1MB", "pages:>100 AND size_bytes:>1048576"),
 ];
-
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
-}
 
 fn is_zh_word(w: &str) -> bool {
     w.chars().count() >= 2 && w.chars().all(is_han)

@@ -47,6 +47,7 @@
 mod boundary;
 mod dedup;
 mod error;
+mod han;
 mod normalize;
 mod parse;
 mod reader;
@@ -57,6 +58,7 @@ pub mod train;
 
 pub use dedup::{Dedup, Seen};
 pub use error::{Error, Result};
+pub use han::{is_compatibility_ideograph, is_han};
 pub use normalize::normalize;
 pub use parse::{
     ID_SCHEME, PARSER_VERSION, age_duration, id_of_text, listing_id, parse_listing_text,

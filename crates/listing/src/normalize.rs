@@ -124,7 +124,7 @@ fn nfkc_marked(text: &str) -> Vec<(char, bool)> {
 #[inline]
 fn simple_nfkc(c: char) -> Option<char> {
     match c {
-        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        c if crate::is_han(c) && !crate::is_compatibility_ideograph(c) => Some(c),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         '\u{3000}' => Some(' '),
         // NFKC-stable starters: CJK and general punctuation (see the test).
@@ -149,10 +149,10 @@ fn is_radical(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{2EF3}' | '\u{2F00}'..='\u{2FD5}')
 }
 
+/// A Han character that fake-bold doubling can repeat. `〇` is left out:
+/// it is doubled for real in years written in characters (`二〇〇八`).
 fn is_ideograph(c: char) -> bool {
-    matches!(c,
-        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{3FFFF}')
+    c != '〇' && crate::is_han(c)
 }
 
 /// Length (in pairs, and end index) of the run of doubled pairs at `i`,

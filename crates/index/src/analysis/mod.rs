@@ -29,8 +29,9 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenizerManager};
 
 pub use normalize::{Normalized, normalize_str};
-pub use segment::{Mode, Segmenter, is_han};
+pub use segment::{Mode, Segmenter};
 pub use tokenizer::WenkuTokenizer;
+pub use wenku_listing::is_han;
 
 use crate::{Error, Result};
 

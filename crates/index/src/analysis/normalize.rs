@@ -14,6 +14,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use wenku_listing::{is_compatibility_ideograph, is_han};
+
 use super::script::to_simplified;
 
 /// Normalised text plus, for each of its bytes, the input range it came from.
@@ -38,7 +40,8 @@ impl Normalized {
             let start = start as u32;
             if c.is_ascii() {
                 self.push(c.to_ascii_lowercase(), start, end);
-            } else if is_han_fast(c) {
+            } else if is_han(c) && !is_compatibility_ideograph(c) {
+                // NFKC and lower-casing leave it alone
                 self.push(to_simplified(c), start, end);
             } else {
                 for n in std::iter::once(c).nfkc() {
@@ -72,12 +75,6 @@ impl Normalized {
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
         (self.from[start] as usize, self.to[end - 1] as usize)
     }
-}
-
-/// The ordinary CJK ideograph blocks, which NFKC leaves unchanged.
-#[inline]
-fn is_han_fast(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// Normalises a whole string (queries, tests); no offset map.

@@ -18,8 +18,8 @@ use pinyin::ToPinyinMulti;
 use tantivy::tokenizer::{Token, Tokenizer};
 
 use super::normalize::Normalized;
-use super::segment::is_han;
 use super::tokenizer::WenkuTokenStream;
+use wenku_listing::is_han;
 
 /// Marks an initial-letter token (`^j`), so that initials never collide
 /// with one-letter syllables (`a`, `e`, `o`).

@@ -26,6 +26,7 @@ use tantivy::tokenizer::Token;
 
 use super::JiebaRef;
 use super::normalize::Normalized;
+use wenku_listing::is_han;
 
 /// How Han runs are tokenised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +58,6 @@ fn class(c: char) -> Class {
     } else {
         Class::Sep
     }
-}
-
-/// Han ideographs (CJK unified ideographs, extensions, compatibility).
-#[inline]
-pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x323AF | 0x3007)
 }
 
 /// Cuts normalised text into tokens; see the module docs.
