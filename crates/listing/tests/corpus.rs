@@ -180,25 +180,41 @@ fn dev_corpus_matches_truth() {
             100.0 * t.ok[i] as f64 / t.n[i] as f64
         );
     }
-    // Acceptance levels (issue 3). The split and price levels are what
-    // the parser reaches; see docs/listing-format.md for the misses. The
-    // split's boundary scorer was trained on this corpus, so its level
-    // here is in-sample (held-out ≈ 94 %, measured by
-    // examples/train_split.rs).
-    for f in ["pages", "size_text", "size_bytes", "age", "trailing"] {
+    // Every tally is asserted. Fields read from the fixed-format tail, and
+    // the dates derived from the age, meet issue 3's 99 % acceptance level;
+    // so do the normalisation checks. The split and the price are
+    // heuristics with documented misses (docs/listing-format.md); the
+    // split's boundary scorer was trained on this corpus, so its level here
+    // is in-sample (held-out ≈ 94 %, measured by examples/train_split.rs).
+    for f in [
+        "pages",
+        "size_text",
+        "size_bytes",
+        "age",
+        "trailing",
+        "published (within 1 unit + 5 days/yr)",
+        "snippet_norm keeps clean lines",
+        "title_norm keeps titles",
+    ] {
         assert!(t.rate(f) >= 0.99, "{f}: {}", t.rate(f));
     }
-    assert!(t.rate("price") >= SPLIT_PRICE_FLOOR.1, "price {}", t.rate("price"));
+    assert!(t.rate("snippet_norm (noised lines)") >= 0.98);
+    assert!(t.rate("price") >= PRICE_FLOOR, "price {}", t.rate("price"));
     assert!(
-        t.rate("split (title+snippet)") >= SPLIT_PRICE_FLOOR.0,
+        t.rate("split (title+snippet)") >= SPLIT_FLOOR,
         "split {}",
         t.rate("split (title+snippet)")
     );
-    assert!(t.rate("snippet_norm (noised lines)") >= 0.98);
-    assert!(t.rate("snippet_norm keeps clean lines") >= 0.99);
+    // a right split has a right title: the title is never worse
+    assert!(t.rate("title") >= t.rate("split (title+snippet)"), "title {}", t.rate("title"));
 }
 
-/// Floors asserted for the split and the price (regression guards just
-/// under the measured 0.9679 and 0.9880; the target is 0.99, see
-/// docs/listing-format.md).
-const SPLIT_PRICE_FLOOR: (f64, f64) = (0.965, 0.987);
+/// Floor asserted for the split (a regression guard just under the
+/// measured 0.9679; the target is 0.99, see docs/listing-format.md).
+const SPLIT_FLOOR: f64 = 0.965;
+
+/// Floor asserted for the price digits: the rules leave 18 lines (1.2 %)
+/// that nothing on the line can decide (docs/listing-format.md); the floor
+/// allows twice that before it fails, so it guards the rules, not today's
+/// count.
+const PRICE_FLOOR: f64 = 0.975;
