@@ -439,7 +439,10 @@ impl Searcher {
         Ok(SearchResults { total, understood, hits, facets })
     }
 
-    /// The number of matches and the best `need` in `sort` order.
+    /// The number of matches and the best `need` in `sort` order; matches
+    /// with equal keys in that order (equal scores, or equal field values and
+    /// BM25) are ordered by listing id, so the order does not depend on how
+    /// the index was built (reading order, threads, segments).
     fn rank(
         &self,
         searcher: &tantivy::Searcher,
@@ -448,17 +451,82 @@ impl Searcher {
         need: usize,
         now: i64,
     ) -> Result<(usize, Vec<(f64, DocAddress)>)> {
-        if sort == Sort::Relevance && self.ranking.blends() {
-            let need = need.min(searcher.num_docs() as usize);
-            return self.scan_blended(searcher, query, need, now);
-        }
-        let total = query.count(searcher)?;
-        let need = need.min(total);
-        let ranked = match sort {
-            Sort::Relevance => top_bm25(searcher, query, need)?,
-            sort => sorted(searcher, query, sort, need)?,
+        let order = match sort {
+            Sort::Relevance if self.ranking.blends() => Order::Blended(self.ranking.clone(), now),
+            Sort::Relevance => Order::Bm25,
+            sort => Order::Field(sort),
         };
+        let (total, top) = match &order {
+            Order::Blended(ranking, now) => {
+                // one scored pass over every match, the count fused into it
+                let need = need.min(searcher.num_docs() as usize);
+                let blended = BlendedTop::new(need + 1, ranking.clone(), *now);
+                let (total, top) = searcher.search(query, &blended)?;
+                (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect())
+            }
+            Order::Bm25 => {
+                let total = query.count(searcher)?;
+                (total, top_bm25(searcher, query, need.min(total) + 1)?)
+            }
+            Order::Field(_) => {
+                let total = query.count(searcher)?;
+                (total, searcher.search(query, &order.top(need.min(total) + 1))?)
+            }
+        };
+        let ranked = self.settle_ties(searcher, query, &order, top, need)?;
         Ok((total, ranked))
+    }
+
+    /// `top` (the best matches by key, one more than `need` if there are
+    /// that many), cut at `need` with ties ordered by listing id: when the
+    /// key at the cut is shared by the match after it, every match with that
+    /// key is fetched (the first pass kept an arbitrary few of them).
+    fn settle_ties(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        order: &Order,
+        mut top: Vec<(Key, DocAddress)>,
+        need: usize,
+    ) -> Result<Vec<(f64, DocAddress)>> {
+        if need == 0 {
+            return Ok(Vec::new());
+        }
+        if top.len() > need && top[need].0 == top[need - 1].0 {
+            let (key, at_cut) = top[need - 1];
+            let near = searcher.search(query, &Tied { order: order.clone(), key })?;
+            // the same key as computed by this pass (a top-k pass may sum a
+            // score's parts in another order, to the last bit)
+            let exact = near.iter().find(|t| t.1 == at_cut).map_or(key, |t| t.0);
+            top.retain(|t| t.0 != key);
+            top.extend(near.into_iter().filter(|t| t.0 == exact).map(|t| (key, t.1)));
+        }
+        let mut start = 0;
+        while start < top.len().min(need) {
+            let end = start + top[start..].iter().take_while(|t| t.0 == top[start].0).count();
+            if end - start > 1 {
+                let mut run = Vec::with_capacity(end - start);
+                for &(k, addr) in &top[start..end] {
+                    run.push((self.id_of(searcher, addr)?, k, addr));
+                }
+                run.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                for (slot, (_, k, addr)) in top[start..end].iter_mut().zip(run) {
+                    *slot = (k, addr);
+                }
+            }
+            start = end;
+        }
+        top.truncate(need);
+        Ok(top.into_iter().map(|(k, a)| (k.1, a)).collect())
+    }
+
+    /// The stored id of a document.
+    fn id_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<String> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        doc.get_first(self.index.fields().id)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or(Error::MissingStoredDocument)
     }
 
     /// When a query with conditions finds nothing: the first condition
@@ -482,29 +550,6 @@ impl Searcher {
             }
         }
         Ok(None)
-    }
-
-    /// The number of matches and the best `need` by blended score, exactly,
-    /// in one scored pass over the matches.
-    ///
-    /// Measured against BM25 top-k with block-max WAND, re-ranked, with k
-    /// grown until the blended top `need` was provably settled, plus a
-    /// separate count pass: at 1M listings the top-k rarely settled at the
-    /// first k and the restarts and the count each touched every match;
-    /// one pass was 1.5× faster at p50 and 1.8× at p99, and skipping the
-    /// factors of matches that cannot enter ([`BlendedTop`]) saves more
-    /// (docs/ranking.md).
-    fn scan_blended(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        need: usize,
-        now: i64,
-    ) -> Result<(usize, Vec<(f64, DocAddress)>)> {
-        let (total, mut hits) =
-            searcher.search(query, &BlendedTop::new(need, self.ranking.clone(), now))?;
-        hits.truncate(need);
-        Ok((total, hits))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -559,18 +604,16 @@ fn newest_first(searcher: &tantivy::Searcher, ranked: &mut [(f64, DocAddress)]) 
     ranked[..strong].sort_by_cached_key(|h| std::cmp::Reverse(published(&h.1)));
 }
 
-/// Count aside, the best `need` documents by BM25 (block-max WAND).
+/// Count aside, the best `need` documents by BM25 (tantivy's top-k by score,
+/// which skips blocks that cannot enter it: block-max WAND).
 fn top_bm25(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     need: usize,
-) -> Result<Vec<(f64, DocAddress)>> {
-    if need == 0 {
-        return Ok(Vec::new());
-    }
+) -> Result<Vec<(Key, DocAddress)>> {
     let top: Vec<(Score, DocAddress)> =
-        searcher.search(query, &TopDocs::with_limit(need).order_by_score())?;
-    Ok(top.into_iter().map(|(s, a)| (f64::from(s), a)).collect())
+        searcher.search(query, &TopDocs::with_limit(need.max(1)).order_by_score())?;
+    Ok(top.into_iter().map(|(s, a)| ((0, f64::from(s)), a)).collect())
 }
 
 /// The score `query` gives document `addr`, 0 when it does not match.
@@ -593,31 +636,97 @@ fn score_of(searcher: &tantivy::Searcher, query: &dyn Query, addr: DocAddress) -
     if scorer.doc() == addr.doc_id { scorer.score() } else { 0.0 }
 }
 
-/// Top `need` documents by a fast field; ties by BM25, then index order.
-fn sorted(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    sort: Sort,
-    need: usize,
-) -> Result<Vec<(f64, DocAddress)>> {
-    if need == 0 {
-        return Ok(Vec::new());
-    }
-    let collector = TopDocs::with_limit(need).tweak_score(move |seg: &SegmentReader| {
+/// The key of a match in an order, largest first: `(0, blended score)`,
+/// `(0, BM25)`, or `(field value, BM25)` for an explicit sort (its sign
+/// turned for the ascending ones; no date sorts last both ways).
+type Key = (i64, f64);
+
+/// An order of the matches, as the key of each.
+#[derive(Clone)]
+enum Order {
+    /// BM25 × age factor × size factor, at "now".
+    Blended(Ranking, i64),
+    /// BM25 alone.
+    Bm25,
+    /// A fast field, then BM25.
+    Field(Sort),
+}
+
+impl Order {
+    /// The key of each match of one segment.
+    fn keys(&self, seg: &SegmentReader) -> impl Fn(DocId, Score) -> Key + use<> {
         let cols = Columns::of(seg);
-        move |doc: DocId, score: Score| {
-            let key: i64 = match sort {
-                Sort::Newest => cols.published(doc).unwrap_or(i64::MIN),
-                Sort::Oldest => cols.published(doc).map_or(i64::MIN, |p| -p),
-                Sort::Largest => cols.size(doc) as i64,
-                Sort::Smallest => -(cols.size(doc) as i64),
-                Sort::Pages | Sort::Relevance => cols.pages(doc) as i64,
-            };
-            (key, score)
+        let order = self.clone();
+        move |doc, score| {
+            let score = f64::from(score);
+            match &order {
+                Order::Blended(r, now) => (0, score * cols.factors(r, doc, *now).0),
+                Order::Bm25 => (0, score),
+                Order::Field(sort) => {
+                    let key = match sort {
+                        Sort::Newest => cols.published(doc).unwrap_or(i64::MIN),
+                        Sort::Oldest => cols.published(doc).map_or(i64::MIN, |p| -p),
+                        Sort::Largest => cols.size(doc) as i64,
+                        Sort::Smallest => -(cols.size(doc) as i64),
+                        Sort::Pages | Sort::Relevance => cols.pages(doc) as i64,
+                    };
+                    (key, score)
+                }
+            }
         }
-    });
-    let top: Vec<((i64, Score), DocAddress)> = searcher.search(query, &collector)?;
-    Ok(top.into_iter().map(|((_, s), a)| (s as f64, a)).collect())
+    }
+
+    /// The best `limit` matches by key.
+    fn top(&self, limit: usize) -> impl Collector<Fruit = Vec<(Key, DocAddress)>> + use<> {
+        let order = self.clone();
+        TopDocs::with_limit(limit.max(1)).tweak_score(move |seg: &SegmentReader| order.keys(seg))
+    }
+}
+
+/// Every match whose key is `key`, give or take the last bits of the score.
+struct Tied {
+    order: Order,
+    key: Key,
+}
+
+struct TiedSegment<F> {
+    segment: u32,
+    keys: F,
+    key: Key,
+    found: Vec<(Key, DocAddress)>,
+}
+
+impl Collector for Tied {
+    type Fruit = Vec<(Key, DocAddress)>;
+    type Child = TiedSegment<Box<dyn Fn(DocId, Score) -> Key>>;
+
+    fn for_segment(&self, segment: u32, seg: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let keys: Box<dyn Fn(DocId, Score) -> Key> = Box::new(self.order.keys(seg));
+        Ok(TiedSegment { segment, keys, key: self.key, found: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for TiedSegment<Box<dyn Fn(DocId, Score) -> Key>> {
+    type Fruit = Vec<(Key, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let k = (self.keys)(doc, score);
+        if k.0 == self.key.0 && (k.1 - self.key.1).abs() <= 1e-6 * self.key.1.abs() {
+            self.found.push((k, DocAddress::new(self.segment, doc)));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.found
+    }
 }
 
 const SIZE_BUCKETS: &[(&str, u64)] = &[
