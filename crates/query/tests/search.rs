@@ -150,6 +150,8 @@ mod analysis_acceptance {
         let r = run(&s, "可读", 10, Sort::Relevance);
         let found: Vec<String> = r.hits.iter().map(|h| h.title.render("[", "]")).collect();
         assert_eq!(r.total, 2, "{found:?}");
+        // as typed, not by reading (pinyin `ke du` would find both too)
+        assert!(r.understood.by_reading.is_empty(), "{:?}", r.understood);
         for marked in ["代码[可读]性指南", "文件不[可读]取时"] {
             assert!(found.iter().any(|t| t.contains(marked)), "{marked}: {found:?}");
         }
