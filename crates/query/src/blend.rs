@@ -8,7 +8,9 @@
 //! The threshold is shared across segments (they are collected one after
 //! the other on the searching thread, or concurrently with a multi-thread
 //! executor: an atomic maximum either way). The result equals a full sort
-//! by blended score, ties broken by segment and document order.
+//! by blended score, ties broken by segment and document order; the
+//! search asks for one more than it needs and orders ties by listing id
+//! (`Searcher::settle_ties` in `search.rs`).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
