@@ -119,15 +119,26 @@ impl std::error::Error for BadQuery {}
 
 impl BadQuery {
     /// Two lines: the query, and a `^` under character `position` (1-based),
-    /// counting East Asian wide characters as two columns.
+    /// counting East Asian wide characters as two columns. A long query is
+    /// shown as a window of [`POINTER_WINDOW`] characters around the
+    /// position, `…` marking what was cut.
     pub(crate) fn pointer(&self) -> String {
-        let shown: String =
+        let chars: Vec<char> =
             self.query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let at = self.error.position.saturating_sub(1).min(chars.len());
+        let start = at.saturating_sub(POINTER_WINDOW / 2);
+        let end = (start + POINTER_WINDOW).min(chars.len());
+        let (open, close) =
+            (if start > 0 { "…" } else { "" }, if end < chars.len() { "…" } else { "" });
+        let shown: String = chars[start..end].iter().collect();
         let before: usize =
-            self.query.chars().take(self.error.position.saturating_sub(1)).map(width).sum();
-        format!("  {shown}\n  {}^\n", " ".repeat(before))
+            chars[start..at].iter().copied().map(width).sum::<usize>() + open.len().min(1);
+        format!("  {open}{shown}{close}\n  {}^\n", " ".repeat(before))
     }
 }
+
+/// Characters of a long query shown around an error's position.
+const POINTER_WINDOW: usize = 60;
 
 /// Terminal columns of a character: 2 for East Asian wide and full-width
 /// forms (CJK ideographs, kana, hangul, CJK punctuation, Ｆｕｌｌ ｗｉｄｔｈ), else 1.
@@ -161,6 +172,19 @@ mod tests {
         let bad = BadQuery { query: q.into(), error };
         assert_eq!(bad.pointer(), format!("  利用率 pages:>abc\n{}^\n", " ".repeat(16)));
         assert!(bad.to_string().contains("character 12"), "{bad}");
+    }
+
+    #[test]
+    fn pointer_of_a_long_query_is_a_window() {
+        let q = format!("{} pages:>x {}", "a".repeat(300), "b".repeat(300));
+        let Err(error) = wenku::query::parse(&q) else { panic!("query should be malformed") };
+        let bad = BadQuery { query: q, error };
+        let p = bad.pointer();
+        let lines: Vec<&str> = p.lines().collect();
+        assert_eq!(lines[0].chars().count(), 2 + 1 + 60 + 1, "{p}");
+        let caret = lines[1].find('^').unwrap();
+        // the caret sits under the 'x' of pages:>x
+        assert_eq!(lines[0].chars().nth(caret), Some('x'), "{p}");
     }
 
     #[test]
