@@ -780,3 +780,60 @@ fn commits_of_another_process_are_followed() {
     }
     assert_eq!(hits(queries[0]).len(), 1);
 }
+
+/// Hostile and random query strings: always a 200 or a 400 with a JSON
+/// body, never a 500 or a dropped connection.
+#[test]
+fn random_queries_never_fail_the_server() {
+    let server = sample_server(&[]);
+    let pieces: [&str; 24] = [
+        "利用率",
+        "標準庫",
+        "python",
+        " ",
+        "\"",
+        "(",
+        ")",
+        "-",
+        "OR",
+        "AND",
+        "title:",
+        "size:",
+        "pages:>",
+        "published:",
+        "..",
+        "5MB",
+        "%",
+        "\u{0}",
+        "\u{7}",
+        "\u{202e}",
+        "😀",
+        "\u{fffd}",
+        "（",
+        "最新",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..200 {
+        let len = 1 + next() % 8;
+        let q: String = (0..len).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect();
+        let sort = ["relevance", "newest", "pages"][i % 3];
+        let r = server.get(&format!("/search?q={}&sort={sort}&facets=true&explain=true", enc(&q)));
+        assert!(r.status == 200 || r.status == 400, "{q:?}: {} {}", r.status, r.text());
+        let v = r.json();
+        if r.status == 400 {
+            assert!(v["error"].is_string(), "{q:?}: {v}");
+        } else {
+            assert!(v["total"].is_u64() && v["hits"].is_array(), "{q:?}: {v}");
+        }
+    }
+    // invalid UTF-8 of every kind, percent-encoded
+    for bytes in ["%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%80", "%FE", "a%E4%B8"] {
+        server.get(&format!("/search?q={bytes}")).expect_error(400, "not valid UTF-8");
+    }
+}
