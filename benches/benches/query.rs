@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use wenku::{IndexOptions, Ranking, SearchRequest, Wenku};
+use wenku::{IndexOptions, Query, Ranking, SearchRequest, Wenku};
 use wenku_benches::baseline::{Baseline, BaselineSearcher};
 use wenku_benches::corpus::{default_corpus_dir, load_truth};
 use wenku_benches::fixtures::{generated_catalog, parse_files, parse_options, read_files};
@@ -58,8 +58,8 @@ static ENGINES: LazyLock<Engines> = LazyLock::new(|| {
 });
 
 fn wenku_hits(w: &Wenku, q: &str) -> usize {
-    let mut req = SearchRequest::new(q);
-    req.now = Some(parse_options().as_of.expect("fixed").as_second());
+    let mut req = SearchRequest::new(Query::parse(q).expect("a valid query"));
+    req.now = parse_options().as_of;
     w.search(&req).expect("search").hits.len()
 }
 

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
-use wenku::{IndexOptions, Ranking, SearchRequest, Wenku, WriterOptions};
+use wenku::{IndexOptions, Query, Ranking, SearchRequest, Wenku, WriterOptions};
 use wenku_benches::baseline::Baseline;
 use wenku_benches::corpus::{default_corpus_dir, load_truth};
 use wenku_benches::fixtures::{AS_OF, parse_options};
@@ -167,8 +167,8 @@ fn mix(corpus: &Path) -> anyhow::Result<Vec<BenchQuery>> {
 /// A results page from wenku (top 10, highlighted), "now" fixed at the
 /// catalogs' capture time.
 fn wenku_search(w: &Wenku, q: &BenchQuery) -> anyhow::Result<usize> {
-    let mut req = SearchRequest::new(q.wenku.as_str());
-    req.now = Some(parse_options().as_of.expect("fixed capture time").as_second());
+    let mut req = SearchRequest::new(Query::parse(&q.wenku)?);
+    req.now = parse_options().as_of;
     Ok(w.search(&req)?.hits.len())
 }
 
@@ -222,14 +222,14 @@ fn build(
     let heap = heap_mib << 20;
     let (listings, docs, malformed, text_bytes) = match engine {
         "wenku" => {
-            let w = Wenku::open_or_create(index, None)?;
+            let w = Wenku::open_or_create(index)?;
             let opts = IndexOptions {
                 writer: WriterOptions { threads, heap_bytes: heap },
                 parse: parse_options(),
                 keep_errors: Some(0),
             };
             let mut ix = w.indexer(&opts)?;
-            ix.add_paths(&[catalog.to_path_buf()], |_| {})?;
+            ix.add_paths([catalog])?;
             let r = ix.commit()?;
             (r.listings_read, r.indexed, r.malformed, r.text_bytes)
         }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use wenku::{SearchRequest, Wenku};
+use wenku::{Query, SearchRequest, Wenku};
 
 #[derive(Parser)]
 struct Args {
@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let query = v["query"].as_str().context("query")?;
         let kind = v["kind"].as_str().unwrap_or("-").to_string();
-        let req = SearchRequest::new(query);
+        let req = SearchRequest::new(Query::parse(query)?);
         let r = wenku.search(&req)?;
         let u = &r.understood;
         let path = if u.relaxed.is_some() {

@@ -112,7 +112,7 @@ pub(crate) const SORTS: [&str; 6] =
     ["relevance", "newest", "oldest", "largest", "smallest", "pages"];
 
 /// `--sort`.
-pub(crate) fn parse_sort(s: &str) -> Result<Sort, String> {
+pub(crate) fn parse_sort(s: &str) -> Result<Sort, wenku::UnknownSort> {
     s.parse()
 }
 

@@ -36,10 +36,10 @@ pub(crate) struct HitJson<'a> {
 
 impl<'a> HitJson<'a> {
     pub(crate) fn new(rank: usize, hit: &'a Hit) -> Self {
-        let l = &hit.listing.listing;
+        let l = &hit.listing;
         HitJson {
             rank,
-            id: &hit.id,
+            id: hit.id(),
             score: hit.score,
             title: &hit.title.text,
             title_spans: &hit.title.spans,
@@ -52,7 +52,7 @@ impl<'a> HitJson<'a> {
             published: l.published,
             age: l.age,
             age_text: age_text(l),
-            dup_count: hit.listing.dup_count,
+            dup_count: hit.dup_count,
             source: &l.source,
             explanation: hit.explanation.as_ref(),
         }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
 use wenku::listing::AgeUnit;
-use wenku::{Facets, Highlighted, Hit, Listing, SearchResults, StoredListing, Understood};
+use wenku::{Facets, Highlighted, Hit, Listing, SearchResults, Understood};
 
 /// Styles of the plain output (stripped by `anstream` when piped).
 struct Styles {
@@ -78,16 +78,15 @@ pub(crate) fn date(ts: jiff::Timestamp) -> String {
 }
 
 /// `38 页 · 2.25 MB · 2025-03-07 · 免费 · page.txt:1 · 3 copies`
-pub(crate) fn meta_line(s: &StoredListing) -> String {
-    let l = &s.listing;
+pub(crate) fn meta_line(l: &Listing, dup_count: u32) -> String {
     let when = l.published.map_or_else(|| age_text(l), date);
     let price = if l.price == 0 { "免费".to_string() } else { format!("{} 码力", l.price) };
     let mut line = format!(
         "{} 页 · {} · {when} · {price} · {}:{}",
         l.pages, l.size_text, l.source.file, l.source.line
     );
-    if s.dup_count > 1 {
-        line.push_str(&format!(" · {} copies", s.dup_count));
+    if dup_count > 1 {
+        line.push_str(&format!(" · {dup_count} copies"));
     }
     line
 }
@@ -157,7 +156,7 @@ fn write_hit_plain(w: &mut dyn Write, rank: usize, hit: &Hit, explain: bool) -> 
     write!(w, "{} ", label.style(STYLES.rank))?;
     write_highlighted(w, &hit.title, STYLES.title, STYLES.title_match)?;
     writeln!(w)?;
-    writeln!(w, "{indent}{}", meta_line(&hit.listing).style(STYLES.meta))?;
+    writeln!(w, "{indent}{}", meta_line(&hit.listing, hit.dup_count).style(STYLES.meta))?;
     if !hit.snippet.text.is_empty() {
         write!(w, "{indent}")?;
         write_highlighted(w, &hit.snippet, Style::new(), STYLES.snippet_match)?;

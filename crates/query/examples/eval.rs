@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use wenku_index::{ListingIndex, WriterOptions};
 use wenku_listing::{CatalogReader, Item, ParseOptions};
-use wenku_query::{Ranking, SearchRequest, Searcher};
+use wenku_query::{Query, Ranking, SearchRequest, Searcher};
 
 const NOW: i64 = 1_787_731_200; // the corpus's capture time, 2026-08-26T08:00Z
 
@@ -51,18 +51,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut by_kind: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for q in &qs {
             let want = doc_of[q["expected"].as_str().unwrap()];
-            let mut req = SearchRequest::new(q["query"].as_str().unwrap());
-            req.now = Some(NOW);
+            let query = Query::parse(q["query"].as_str().unwrap_or_default())?;
+            let req = SearchRequest::new(query).now(jiff::Timestamp::from_second(NOW)?);
             let r = s.search(&req)?;
             let rank = r.hits.iter().position(|h| {
-                let src = &h.listing.listing.source;
+                let src = &h.listing.source;
                 let file = Path::new(&src.file).file_name().unwrap().to_string_lossy();
                 doc_of.get(&format!("pages/{file}:{}", src.line)) == Some(&want)
             });
             let rr = rank.map_or(0.0, |r| 1.0 / (r + 1) as f64);
             if std::env::var_os("EVAL_SHOW").is_some() && rank != Some(0) {
                 let top: Vec<&str> =
-                    r.hits.iter().take(3).map(|h| h.listing.listing.title.as_str()).collect();
+                    r.hits.iter().take(3).map(|h| h.listing.title.as_str()).collect();
                 println!(
                     "  {name} {:?} rank {:?} want {:?} ({}) got {top:?}",
                     q["query"], rank, q["expected_title"], q["kind"]

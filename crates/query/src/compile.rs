@@ -133,6 +133,8 @@ pub(crate) enum Only {
 }
 
 pub(crate) struct Compiler<'a> {
+    /// Filters every compiled query requires (the application's, typed).
+    pub filters: &'a [Filter],
     pub analyzer: &'a Analyzer,
     pub fields: &'a Fields,
     pub ranking: &'a Ranking,
@@ -183,6 +185,9 @@ impl Compiler<'_> {
             if let Some(q) = self.condition(c) {
                 clauses.push((Occur::Must, q));
             }
+        }
+        for f in self.filters {
+            clauses.push((Occur::Must, self.filter(f)));
         }
         if clauses.len() == 1 && clauses[0].0 == Occur::Must {
             return clauses.pop().unwrap().1;

@@ -4,6 +4,8 @@
 //! * [`parse()`]: the query language (AND by default, `"phrases"`, `-not`,
 //!   `OR`, parentheses, `title:`/`snippet:`, and metadata filters such as
 //!   `pages:>100`, `size:<5MB`, `age:<1y`); see `docs/query-language.md`;
+//! * [`Query`]: what a person typed ([`Query::parse`]) plus typed
+//!   [`Filter`]s, or every listing ([`Query::all`]);
 //! * [`Searcher`]: runs a [`SearchRequest`] with blended [`Ranking`]
 //!   (BM25 × age × size) or an explicit [`Sort`], and returns [`Hit`]s with
 //!   highlighted title and snippet, facet counts and score explanations.
@@ -14,14 +16,16 @@ mod compile;
 pub mod highlight;
 pub mod parse;
 pub mod rank;
+mod request;
 mod search;
 pub mod understand;
 
 pub use highlight::{Highlighted, Highlighter, Span};
 pub use parse::{Expr, Filter, ParseError, TextExpr, TextField, parse};
 pub use rank::Ranking;
+pub use request::{Query, SearchRequest};
 pub use search::{
-    Explanation, Facets, Hit, Relaxed, SearchRequest, SearchResults, Searcher, Sort, Understood,
+    Explanation, Facets, Hit, Relaxed, SearchResults, Searcher, Sort, Understood, UnknownSort,
 };
 pub use understand::{Condition, ConditionKind, Understanding, understand};
 

@@ -9,14 +9,16 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader, TantivyDocument};
 use wenku_index::schema::names;
+use wenku_index::wenku_listing::Listing;
 use wenku_index::{ListingIndex, StoredListing};
 
 use crate::blend::BlendedTop;
 use crate::compile::{Compiler, Notes, Only, Stage, positive_terms};
 use crate::highlight::{Highlighted, Highlighter};
-use crate::parse::Expr;
+use crate::parse::{Expr, Filter};
 use crate::rank::Ranking;
-use crate::understand::{Condition, ConditionKind, understand};
+use crate::request::SearchRequest;
+use crate::understand::{Condition, ConditionKind};
 use crate::{Error, Result};
 
 /// Below this many exact matches, units are also matched by reading.
@@ -45,9 +47,14 @@ pub enum Sort {
     Pages,
 }
 
+/// A sort name that is not one of [`Sort`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sort '{0}' (relevance, newest, oldest, largest, smallest, pages)")]
+pub struct UnknownSort(pub String);
+
 impl std::str::FromStr for Sort {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
+    type Err = UnknownSort;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownSort> {
         Ok(match s {
             "relevance" => Sort::Relevance,
             "newest" => Sort::Newest,
@@ -55,50 +62,8 @@ impl std::str::FromStr for Sort {
             "largest" => Sort::Largest,
             "smallest" => Sort::Smallest,
             "pages" => Sort::Pages,
-            _ => {
-                return Err(format!(
-                    "unknown sort '{s}' (relevance, newest, oldest, largest, smallest, pages)"
-                ));
-            }
+            _ => return Err(UnknownSort(s.to_string())),
         })
-    }
-}
-
-/// What to search for and how to return it.
-#[derive(Debug, Clone)]
-pub struct SearchRequest {
-    /// The query, in the query language (`docs/query-language.md`).
-    pub query: String,
-    /// Hits to skip.
-    pub offset: usize,
-    /// Hits to return.
-    pub limit: usize,
-    /// Order.
-    pub sort: Sort,
-    /// Attach an [`Explanation`] to every hit.
-    pub explain: bool,
-    /// Compute [`Facets`] over all matches.
-    pub facets: bool,
-    /// "Now" in Unix seconds, for `age:` filters and the age factor
-    /// (default: the current time).
-    pub now: Option<i64>,
-    /// Characters of snippet to show around the first match.
-    pub fragment_chars: usize,
-}
-
-impl SearchRequest {
-    /// A request for the first 10 hits of `query` by relevance.
-    pub fn new(query: impl Into<String>) -> Self {
-        SearchRequest {
-            query: query.into(),
-            offset: 0,
-            limit: 10,
-            sort: Sort::Relevance,
-            explain: false,
-            facets: false,
-            now: None,
-            fragment_chars: 120,
-        }
     }
 }
 
@@ -124,12 +89,13 @@ pub struct Explanation {
 /// One result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// Listing id.
-    pub id: String,
     /// Ranking score (blended for relevance order; BM25 otherwise).
     pub score: f64,
-    /// The stored listing.
-    pub listing: StoredListing,
+    /// The listing (its id is [`Hit::id`]).
+    pub listing: Listing,
+    /// Times the listing was read in the run that indexed it (copies
+    /// collapsed into it, plus one).
+    pub dup_count: u32,
     /// The normalised title with highlights.
     pub title: Highlighted,
     /// A window of the normalised snippet with highlights.
@@ -137,6 +103,13 @@ pub struct Hit {
     /// The score's parts, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
+}
+
+impl Hit {
+    /// The listing's id.
+    pub fn id(&self) -> &str {
+        &self.listing.id
+    }
 }
 
 /// Counts of all matches by size bucket and by publication year.
@@ -308,8 +281,14 @@ impl Searcher {
         self.reader.searcher().num_docs()
     }
 
-    fn compiler<'a>(&'a self, now: i64, searcher: &'a tantivy::Searcher) -> Compiler<'a> {
+    fn compiler<'a>(
+        &'a self,
+        now: i64,
+        searcher: &'a tantivy::Searcher,
+        filters: &'a [Filter],
+    ) -> Compiler<'a> {
         Compiler {
+            filters,
             analyzer: self.index.analyzer(),
             fields: self.index.fields(),
             ranking: &self.ranking,
@@ -334,12 +313,12 @@ impl Searcher {
     /// [`Error::Parse`] for a malformed query (with its position), or an
     /// index error.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let now = req.now.unwrap_or_else(now_secs);
-        let understanding = understand(&req.query)?;
+        let now = req.now.map_or_else(now_secs, |t| t.as_second());
+        let understanding = req.query.understanding();
         let expr = understanding.expr.as_ref();
         let conditions = &understanding.conditions;
         let searcher = self.reader.searcher();
-        let compiler = self.compiler(now, &searcher);
+        let compiler = self.compiler(now, &searcher, req.query.filters());
         let newest = conditions.iter().any(|c| c.kind == ConditionKind::Newest);
         let sort = match (req.sort, newest, expr) {
             (Sort::Relevance, true, None) => Sort::Newest,
@@ -414,7 +393,7 @@ impl Searcher {
                 .get_first(self.index.fields().doc)
                 .and_then(|v| v.as_bytes())
                 .ok_or(Error::MissingStoredDocument)?;
-            let listing = StoredListing::from_bytes(bytes)?;
+            let StoredListing { listing, dup_count } = StoredListing::from_bytes(bytes)?;
             let explanation = match (req.explain, expr) {
                 (true, Some(e)) => {
                     Some(self.explain(&searcher, &compiler, e, &*query, stage, addr, now)?)
@@ -422,15 +401,11 @@ impl Searcher {
                 _ => None,
             };
             hits.push(Hit {
-                id: listing.listing.id.clone(),
                 score,
-                title: highlighter.highlight(analyzer, &listing.listing.title_norm),
-                snippet: highlighter.fragment(
-                    analyzer,
-                    &listing.listing.snippet_norm,
-                    req.fragment_chars,
-                ),
+                title: highlighter.highlight(analyzer, &listing.title_norm),
+                snippet: highlighter.fragment(analyzer, &listing.snippet_norm, req.fragment_chars),
                 listing,
+                dup_count,
                 explanation,
             });
         }

@@ -8,12 +8,21 @@ use std::sync::LazyLock;
 use wenku_index::analysis::Analyzer;
 use wenku_index::{ListingIndex, WriterOptions};
 use wenku_listing::{CatalogReader, Item, ParseOptions};
-use wenku_query::{Ranking, SearchRequest, SearchResults, Searcher, Sort};
+use wenku_query::{Query, Ranking, SearchRequest, SearchResults, Searcher, Sort};
 
 /// Capture time of the dev corpus (its README); used for the seed page too.
 const AS_OF: &str = "2026-08-26T08:00:00Z";
 /// "Now" for age filters and the age factor: fixed, so tests do not drift.
 const NOW: i64 = 1_787_731_200; // 2026-08-26T08:00:00Z
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(NOW).unwrap()
+}
+
+/// A request for `query`, which must parse.
+fn request(query: &str) -> SearchRequest {
+    SearchRequest::new(Query::parse(query).unwrap_or_else(|e| panic!("{query}: {e}"))).now(now())
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -52,20 +61,13 @@ static SEED: LazyLock<Searcher> = LazyLock::new(|| build(&[seed()]));
 static DEV: LazyLock<Option<Searcher>> = LazyLock::new(|| dev_pages().map(|p| build(&[seed(), p])));
 
 fn run(s: &Searcher, query: &str, limit: usize, sort: Sort) -> SearchResults {
-    let mut req = SearchRequest::new(query);
-    req.limit = limit;
-    req.sort = sort;
-    req.now = Some(NOW);
+    let req = request(query).limit(limit).sort(sort);
     s.search(&req).unwrap_or_else(|e| panic!("{query}: {e}"))
 }
 
 /// Seed line numbers of the hits (all hits).
 fn seed_lines(query: &str) -> BTreeSet<u64> {
-    run(&SEED, query, 100, Sort::Relevance)
-        .hits
-        .iter()
-        .map(|h| h.listing.listing.source.line)
-        .collect()
+    run(&SEED, query, 100, Sort::Relevance).hits.iter().map(|h| h.listing.source.line).collect()
 }
 
 /// An index of hand-written listing texts (line numbers from 1).
@@ -131,7 +133,7 @@ mod analysis_acceptance {
     fn single_character_and_substring_of_a_title() {
         let Some(dev) = DEV.as_ref() else { return };
         let r = run(dev, "灯", 10, Sort::Relevance);
-        assert!(r.hits.iter().any(|h| h.listing.listing.title.contains("交通灯")), "灯");
+        assert!(r.hits.iter().any(|h| h.listing.title.contains("交通灯")), "灯");
     }
 
     /// `可读` inside a longer title word (`可读性`) and across two (`不可|读取`,
@@ -200,11 +202,56 @@ mod operators {
         assert_eq!(r.hits.len(), 9);
     }
 
+    /// An application's typed filters next to user text select what the
+    /// same condition written in the query language selects; the user text
+    /// is read as typed (nothing to escape), and `Query::all` lists every
+    /// listing.
+    #[test]
+    fn typed_filters_and_every_listing() {
+        use std::time::Duration;
+        use wenku_query::Filter;
+        let lines_of = |q: Query| -> BTreeSet<u64> {
+            let r = SEED.search(&SearchRequest::new(q).now(now()).limit(100)).unwrap();
+            r.hits.iter().map(|h| h.listing.source.line).collect()
+        };
+        let parse = |q: &str| Query::parse(q).unwrap();
+        let date = |d: &str| -> jiff::Timestamp { d.parse().unwrap() };
+        let year = Duration::from_secs(365 * 86_400);
+        for (text, filter, same) in [
+            ("bisect", Filter::pages(2001..), "bisect pages:>2000"),
+            ("python", Filter::pages(30..=50), "python pages:30..50"),
+            ("python", Filter::size_bytes(..5 << 20), "python size:<5MB"),
+            ("python", Filter::price(0..=0), "python price:0"),
+            ("python", Filter::age(..year), "python age:<1y"),
+            (
+                "python",
+                Filter::published(..date("2025-10-01T00:00:00Z")),
+                "python published:<2025-10",
+            ),
+        ] {
+            let typed = lines_of(parse(text).filter(filter.clone()));
+            assert!(!typed.is_empty(), "{same}");
+            assert_eq!(typed, seed_lines(same), "help: {filter:?} vs {same}");
+        }
+        // the application's filter holds whatever the user typed: pasted
+        // in front of this text, `pages:>2000` would bind to `pages:0..1`
+        // only, and `OR python` would bring back every python listing
+        let r = SEED
+            .search(&SearchRequest::new(
+                parse("pages:0..1 OR python").filter(Filter::pages(2001..)),
+            ))
+            .unwrap();
+        assert!(r.hits.iter().all(|h| h.listing.pages > 2000) && r.total > 0);
+        // every listing: 10 lines, lines 4 and 5 collapsed
+        assert_eq!(lines_of(Query::all()), lines(&[1, 2, 3, 4, 6, 7, 8, 9, 10]));
+        assert_eq!(lines_of(Query::all().filter(Filter::pages(30..=50))), lines(&[1, 2]));
+    }
+
     #[test]
     fn duplicates_appear_once_with_their_count() {
         let r = run(&SEED, "3.8.20", 10, Sort::Relevance);
         assert_eq!(r.total, 1);
-        assert_eq!(r.hits[0].listing.dup_count, 2);
+        assert_eq!(r.hits[0].dup_count, 2);
     }
 
     #[test]
@@ -219,20 +266,21 @@ mod operators {
                 "invalid query at character 14: expected a size with a unit (B, KB, MB, GB, TB) after 'size:', found '5'",
             ),
         ] {
-            let err = SEED.search(&SearchRequest::new(q)).unwrap_err();
+            let err = Query::parse(q).unwrap_err();
             assert_eq!(err.to_string(), want, "help: query {q:?}");
         }
     }
 
     #[test]
     fn pagination() {
-        let all: Vec<String> =
-            run(&SEED, "python", 100, Sort::Relevance).hits.into_iter().map(|h| h.id).collect();
-        let mut req = SearchRequest::new("python");
-        req.now = Some(NOW);
-        req.offset = 2;
-        req.limit = 3;
-        let page: Vec<String> = SEED.search(&req).unwrap().hits.into_iter().map(|h| h.id).collect();
+        let all: Vec<String> = run(&SEED, "python", 100, Sort::Relevance)
+            .hits
+            .into_iter()
+            .map(|h| h.listing.id)
+            .collect();
+        let req = request("python").offset(2).limit(3);
+        let page: Vec<String> =
+            SEED.search(&req).unwrap().hits.into_iter().map(|h| h.listing.id).collect();
         assert_eq!(page, all[2..5]);
     }
 }
@@ -241,7 +289,7 @@ mod sorting {
     use super::*;
 
     fn values(sort: Sort, f: impl Fn(&wenku_listing::Listing) -> i64) -> Vec<i64> {
-        run(&SEED, "python", 100, sort).hits.iter().map(|h| f(&h.listing.listing)).collect()
+        run(&SEED, "python", 100, sort).hits.iter().map(|h| f(&h.listing)).collect()
     }
 
     #[test]
@@ -302,8 +350,9 @@ mod sorting {
                 for limit in [3, 10, 1000] {
                     let a = run(&forward, q, limit, sort);
                     let b = run(&backward, q, limit, sort);
-                    let ids =
-                        |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+                    let ids = |r: &SearchResults| {
+                        r.hits.iter().map(|h| h.id().to_string()).collect::<Vec<_>>()
+                    };
                     assert_eq!(ids(&a), ids(&b), "help: {q:?} {sort:?} limit {limit}");
                     tied += a.hits.windows(2).filter(|w| w[0].score == w[1].score).count();
                 }
@@ -347,9 +396,7 @@ mod ranking {
     #[test]
     fn explain_parts_multiply_to_the_score() {
         for q in ["bisect 标准库", "利用率", "python -bisect", "3.8.20 OR 机器学习"] {
-            let mut req = SearchRequest::new(q);
-            req.now = Some(NOW);
-            req.explain = true;
+            let req = request(q).explain(true);
             let r = SEED.search(&req).unwrap();
             assert!(!r.hits.is_empty(), "{q}");
             for h in &r.hits {
@@ -368,7 +415,7 @@ mod ranking {
 
     #[test]
     fn huge_offset_and_limit_are_fine() {
-        let mut req = SearchRequest::new("python");
+        let mut req = request("python");
         req.limit = usize::MAX;
         req.offset = usize::MAX / 2;
         let r = SEED.search(&req).unwrap();
@@ -392,12 +439,12 @@ mod ranking {
             assert_eq!(top.total, all.total, "{q}");
             assert!(all.hits.len() == all.total && all.total > 10, "{q}: {}", all.total);
             let blended = |h: &wenku_query::Hit| {
-                let l = &h.listing.listing;
+                let l = &h.listing;
                 let published = l.published.map(|p| p.as_second());
                 h.score * ranking.age_factor(published, NOW) * ranking.size_factor(l.pages.into())
             };
             let mut want: Vec<(f64, &str)> =
-                all.hits.iter().map(|h| (blended(h), h.id.as_str())).collect();
+                all.hits.iter().map(|h| (blended(h), h.id())).collect();
             want.sort_by(|a, b| b.0.total_cmp(&a.0));
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-5 * a.abs().max(b.abs());
             for (i, hit) in top.hits.iter().enumerate() {
@@ -409,7 +456,7 @@ mod ranking {
                     want[i]
                 );
                 // …and it is this listing's own blended score
-                let own = want.iter().find(|w| w.1 == hit.id).expect("a match").0;
+                let own = want.iter().find(|w| w.1 == hit.id()).expect("a match").0;
                 assert!(close(hit.score, own), "{q} rank {i}: {} vs {own}", hit.score);
             }
         }
@@ -417,9 +464,7 @@ mod ranking {
 
     #[test]
     fn facets_count_every_match() {
-        let mut req = SearchRequest::new("python");
-        req.now = Some(NOW);
-        req.facets = true;
+        let req = request("python").facets(true);
         let r = SEED.search(&req).unwrap();
         let f = r.facets.unwrap();
         assert_eq!(f.size.iter().map(|(_, n)| n).sum::<u64>(), r.total as u64);
@@ -435,7 +480,7 @@ mod blend_cases {
     use super::*;
 
     fn order(s: &Searcher, q: &str) -> Vec<u64> {
-        run(s, q, 10, Sort::Relevance).hits.iter().map(|h| h.listing.listing.source.line).collect()
+        run(s, q, 10, Sort::Relevance).hits.iter().map(|h| h.listing.source.line).collect()
     }
 
     #[test]
@@ -469,7 +514,7 @@ mod understanding {
     use wenku_query::ConditionKind;
 
     fn titles(r: &SearchResults) -> Vec<String> {
-        r.hits.iter().map(|h| h.listing.listing.title_norm.clone()).collect()
+        r.hits.iter().map(|h| h.listing.title_norm.clone()).collect()
     }
 
     fn dev() -> Option<&'static Searcher> {
@@ -516,7 +561,7 @@ mod understanding {
             for q in [t.clone(), full_width(t)] {
                 n += 1;
                 let r = run(s, &q, 1, Sort::Relevance);
-                if r.hits.first().is_some_and(|h| h.listing.listing.title == *t) {
+                if r.hits.first().is_some_and(|h| h.listing.title == *t) {
                     first += 1;
                 }
             }
@@ -578,7 +623,7 @@ mod understanding {
             " 运维手册 第三章 监空告警 的误写0 码力 | 3 页 | 10.00 KB | 5 年前1",
         ]);
         let r = run(&s, "监空告警", 10, Sort::Relevance);
-        let order: Vec<u64> = r.hits.iter().map(|h| h.listing.listing.source.line).collect();
+        let order: Vec<u64> = r.hits.iter().map(|h| h.listing.source.line).collect();
         assert_eq!(order, [2, 1]);
         assert_eq!(r.total, 2);
     }
@@ -596,7 +641,7 @@ mod understanding {
         ]);
         let first = |q: &str| {
             let r = run(&s, q, 10, Sort::Relevance);
-            r.hits.first().map(|h| h.listing.listing.source.line)
+            r.hits.first().map(|h| h.listing.source.line)
         };
         assert_eq!(first("绝对值数目"), Some(1));
         assert_eq!(first("代码对象 — Python 3.11 文档"), Some(2));
@@ -622,29 +667,29 @@ mod understanding {
     fn catalog_conditions() {
         let Some(s) = dev() else { return };
         let r = run(s, "错误处理 5页以上", 20, Sort::Relevance);
-        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.listing.pages >= 5));
+        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.pages >= 5));
         assert_eq!(r.understood.conditions[0].meaning, "pages:>=5");
         let all = run(s, "错误处理", 20, Sort::Relevance);
         assert!(all.total > r.total);
 
         let r = run(s, "错误处理 2KB以下", 20, Sort::Relevance);
-        assert!(r.hits.iter().all(|h| h.listing.listing.size_bytes <= 2048));
+        assert!(r.hits.iter().all(|h| h.listing.size_bytes <= 2048));
 
         let r = run(s, "错误处理 免费", 20, Sort::Relevance);
-        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.listing.price == 0));
+        assert!(r.total > 0 && r.hits.iter().all(|h| h.listing.price == 0));
 
         // 最新: the newest of the title matches first
         let r = run(s, "参考手册 最新", 10, Sort::Relevance);
         assert_eq!(r.understood.conditions[0].kind, ConditionKind::Newest);
-        let newest = r.hits.iter().filter_map(|h| h.listing.listing.published).max();
-        assert_eq!(r.hits[0].listing.listing.published, newest);
-        assert!(r.hits[0].listing.listing.title_norm.contains("参考手册"));
+        let newest = r.hits.iter().filter_map(|h| h.listing.published).max();
+        assert_eq!(r.hits[0].listing.published, newest);
+        assert!(r.hits[0].listing.title_norm.contains("参考手册"));
 
         // a year: the age must allow a publication in that year
         let r = run(s, "错误处理 2025年", 20, Sort::Relevance);
         assert!(r.total > 0);
         for h in &r.hits {
-            let l = &h.listing.listing;
+            let l = &h.listing;
             let latest = l.published.unwrap().as_second();
             let earliest = latest - l.age.unit.seconds();
             assert!(latest >= 1_735_689_600 && earliest < 1_767_225_600, "{:?}", l.age);

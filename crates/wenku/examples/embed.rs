@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use wenku::{IndexOptions, ParseOptions, SearchRequest, Wenku};
+use wenku::{IndexOptions, ParseOptions, Query, SearchRequest, Wenku};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // # Step 1: an index on disk, in a directory of our own.
     let dir = tempfile::tempdir()?;
-    let wenku = Wenku::open_or_create(dir.path(), None)?;
+    let wenku = Wenku::open_or_create(dir.path())?;
 
     // # Step 2: index the raw pages of `data/sample/`. The pages were
     // captured on 2026-08-26; ages like `9 月前` are relative to that.
@@ -19,8 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parse: ParseOptions { as_of: Some("2026-08-26T08:00:00Z".parse()?), ..Default::default() },
         ..Default::default()
     };
-    let mut indexer = wenku.indexer(&options)?;
-    indexer.add_paths(&[data], |_progress| {})?;
+    let mut indexer = wenku.indexer(&options)?.on_progress(|p| {
+        eprintln!("{} listings read, {} files done", p.listings, p.files_done);
+    });
+    indexer.add_paths([data])?;
     let report = indexer.commit()?;
     println!(
         "indexed {} listings ({} read, {} duplicates, {} malformed lines)",
@@ -30,10 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // # Step 3: search. The query language is in docs/query-language.md.
     wenku.reload()?;
     let query = std::env::args().nth(1).unwrap_or_else(|| "標準庫 bisect".to_string());
-    let results = wenku.search(&SearchRequest::new(query.as_str()))?;
+    let results = wenku.search(&SearchRequest::new(Query::parse(&query)?))?;
     println!("{} matches for {query:?}", results.total);
     for (rank, hit) in results.hits.iter().enumerate() {
-        let l = &hit.listing.listing;
+        let l = &hit.listing;
         println!(
             "{:>2}. {}  [{} 页, {}, {}:{}]",
             rank + 1,

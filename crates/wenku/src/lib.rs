@@ -6,10 +6,11 @@
 //! highlights) behind one type, [`Wenku`]:
 //!
 //! ```
-//! use wenku::{IndexOptions, SearchRequest, Wenku};
+//! use wenku::{Filter, IndexOptions, Query, SearchRequest, Wenku};
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // An index in RAM; `Wenku::open_or_create(dir, ..)` for one on disk.
+//! # fn main() -> Result<(), wenku::Error> {
+//! // An index in RAM; `Wenku::open_or_create(dir)` (or `OpenOptions`) for
+//! // one on disk.
 //! let wenku = Wenku::create_in_ram()?;
 //!
 //! // Feed it raw listing pages (or files and directories with `add_paths`).
@@ -20,11 +21,13 @@
 //! assert_eq!(report.indexed, 1);
 //! wenku.reload()?;
 //!
-//! // Search with the query language.
-//! let results = wenku.search(&SearchRequest::new("利用率 pages:>10"))?;
+//! // What a person typed, in the query language, plus a typed filter of the
+//! // application's own (no query syntax to write or escape).
+//! let query = Query::parse("利用率")?.filter(Filter::pages(10..));
+//! let results = wenku.search(&SearchRequest::new(query))?;
 //! assert_eq!(results.total, 1);
 //! let hit = &results.hits[0];
-//! assert_eq!(hit.listing.listing.pages, 38);
+//! assert_eq!((hit.id(), hit.listing.pages), (hit.listing.id.as_str(), 38));
 //! assert_eq!(hit.title.render("[", "]"), "3 GPU[利用率]优化指南");
 //! # Ok(()) }
 //! ```
@@ -41,6 +44,8 @@ pub struct ReadmeDoctests;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The time library of [`SearchRequest::now`] and of listing dates.
+pub use jiff;
 pub use wenku_index as index;
 pub use wenku_listing as listing;
 pub use wenku_query as query;
@@ -48,8 +53,8 @@ pub use wenku_query as query;
 pub use wenku_index::{AddOutcome, ListingIndex, StoredListing, WriteStats, WriterOptions};
 pub use wenku_listing::{Footer, Item, Listing, ParseOptions, Source};
 pub use wenku_query::{
-    Condition, Explanation, Facets, Highlighted, Hit, Ranking, Relaxed, SearchRequest,
-    SearchResults, Sort, Span, Understood,
+    Condition, Explanation, Facets, Filter, Highlighted, Hit, ParseError, Query, Ranking, Relaxed,
+    SearchRequest, SearchResults, Sort, Span, Understood, UnknownSort,
 };
 
 use wenku_index::analysis::ANALYSIS_VERSION;
@@ -72,8 +77,90 @@ pub enum Error {
     Query(#[from] wenku_query::Error),
 }
 
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        Error::Query(e.into())
+    }
+}
+
 /// `Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// How to open an index on disk: create it if missing, with which user
+/// dictionary, with which ranking.
+///
+/// ```
+/// # fn main() -> Result<(), wenku::Error> {
+/// let dir = std::env::temp_dir().join(format!("wenku-open-doc-{}", std::process::id()));
+/// let wenku = wenku::OpenOptions::new()
+///     .create(true)
+///     .user_dict("利用率 100 n\n")
+///     .open(&dir)?;
+/// assert_eq!(wenku.num_docs(), 0);
+/// # drop(wenku);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    create: bool,
+    user_dict: Option<String>,
+    ranking: Option<Ranking>,
+}
+
+impl OpenOptions {
+    /// Open an existing index, default ranking, no user dictionary.
+    pub fn new() -> Self {
+        OpenOptions::default()
+    }
+
+    /// Create the index (and its directory) when there is none.
+    #[must_use]
+    pub fn create(mut self, create: bool) -> Self {
+        self.create = create;
+        self
+    }
+
+    /// A jieba-format user dictionary (`word [freq] [tag]` per line):
+    /// stored with a new index; an existing index must have the same one.
+    #[must_use]
+    pub fn user_dict(mut self, dict: impl Into<String>) -> Self {
+        self.user_dict = Some(dict.into());
+        self
+    }
+
+    /// Ranking parameters of searches (default [`Ranking::default`]).
+    #[must_use]
+    pub fn ranking(mut self, ranking: Ranking) -> Self {
+        self.ranking = Some(ranking);
+        self
+    }
+
+    /// Opens (or creates) the index at `dir`.
+    ///
+    /// # Errors
+    /// No index at `dir` (without [`create`](OpenOptions::create)), an
+    /// index built with an incompatible analysis, I/O, an invalid user
+    /// dictionary or one different from the stored one.
+    pub fn open(&self, dir: impl AsRef<Path>) -> Result<Wenku> {
+        let dir = dir.as_ref();
+        let index = if self.create {
+            ListingIndex::open_or_create(dir, self.user_dict.as_deref())?
+        } else {
+            let index = ListingIndex::open(dir)?;
+            if self.user_dict.is_some() && index.analyzer().user_dict() != self.user_dict.as_deref()
+            {
+                return Err(wenku_index::Error::DictionaryMismatch(dir.to_path_buf()).into());
+            }
+            index
+        };
+        let wenku = Wenku::wrap(index)?;
+        Ok(match &self.ranking {
+            Some(r) => wenku.with_ranking(r.clone()),
+            None => wenku,
+        })
+    }
+}
 
 /// Settings of an indexing run.
 #[derive(Debug, Clone, Default)]
@@ -151,14 +238,13 @@ impl Wenku {
         Self::wrap(ListingIndex::open(dir.as_ref())?)
     }
 
-    /// Opens the index at `dir`, creating it if needed; `user_dict` is a
-    /// jieba-format dictionary stored with a new index (and checked against
-    /// the stored one for an existing index).
+    /// Opens the index at `dir`, creating it if needed (no user
+    /// dictionary for a new one; see [`OpenOptions`] for one).
     ///
     /// # Errors
-    /// I/O, an incompatible index, an invalid or different dictionary.
-    pub fn open_or_create(dir: impl AsRef<Path>, user_dict: Option<&str>) -> Result<Self> {
-        Self::wrap(ListingIndex::open_or_create(dir.as_ref(), user_dict)?)
+    /// I/O, an incompatible index.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Self> {
+        OpenOptions::new().create(true).open(dir)
     }
 
     /// A new index in RAM.
@@ -191,6 +277,7 @@ impl Wenku {
             writer: self.index.writer(&options.writer)?,
             parse: options.parse,
             keep_errors: options.keep_errors.unwrap_or(20),
+            progress: None,
             report: IndexReport::default(),
             started: Instant::now(),
         })
@@ -270,9 +357,13 @@ pub struct Indexer {
     writer: wenku_index::ListingWriter,
     parse: ParseOptions,
     keep_errors: usize,
+    progress: Option<ProgressFn>,
     report: IndexReport,
     started: Instant,
 }
+
+/// A progress callback (see [`Indexer::on_progress`]).
+type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
 
 impl std::fmt::Debug for Indexer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -295,33 +386,50 @@ impl Indexer {
         self.writer.delete(id);
     }
 
+    /// Calls `progress` every 1000 listings and after each file of the
+    /// following `add_*` calls (counts start from zero at each call).
+    #[must_use]
+    pub fn on_progress(mut self, progress: impl FnMut(&Progress) + Send + 'static) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
     /// Parses and adds raw pages or JSON Lines from files and directories
     /// (walked recursively). Malformed lines are counted and kept in the
     /// report; files and entries that cannot be read (or are not regular
     /// files, met while walking) are listed in [`IndexReport::skipped`];
-    /// the rest is indexed. `progress` is called every 1000 listings and
-    /// after each file.
+    /// the rest is indexed.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wenku::Error> {
+    /// let wenku = wenku::Wenku::create_in_ram()?;
+    /// let mut indexer = wenku.indexer(&Default::default())?;
+    /// let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample");
+    /// indexer.add_paths([sample, "/no/such/file"])?;
+    /// let report = indexer.commit()?;
+    /// assert!(report.indexed > 60);
+    /// assert_eq!(report.skipped.len(), 1); // reported, not an error
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// An index error only: unreadable paths are reported, not errors.
-    pub fn add_paths(
-        &mut self,
-        paths: &[PathBuf],
-        mut progress: impl FnMut(&Progress),
-    ) -> Result<()> {
-        let reader = CatalogReader::open(paths, self.parse)?;
-        self.consume(reader, &mut progress)
+    pub fn add_paths(&mut self, paths: impl IntoIterator<Item = impl AsRef<Path>>) -> Result<()> {
+        let paths: Vec<PathBuf> = paths.into_iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let reader = CatalogReader::open(&paths, self.parse)?;
+        self.consume(reader)
     }
 
     /// Parses and adds raw page text (or JSON Lines) held in memory; `name`
-    /// stands for the file name in sources and errors.
+    /// stands for the file name in sources and errors. The text is read in
+    /// place (a `String`, a `Vec<u8>` or a `&'static str`), not copied;
+    /// bytes are decoded like a file's (UTF-8, GBK/GB18030 detected).
     ///
     /// # Errors
     /// An index error.
-    pub fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
-        let reader =
-            CatalogReader::from_reader(name, std::io::Cursor::new(text.to_owned()), self.parse);
-        self.consume(reader, &mut |_| {})
+    pub fn add_text(&mut self, name: &str, text: impl AsRef<[u8]> + Send + 'static) -> Result<()> {
+        let reader = CatalogReader::from_reader(name, std::io::Cursor::new(text), self.parse);
+        self.consume(reader)
     }
 
     /// Parses and adds raw pages or JSON Lines from a stream (standard
@@ -334,31 +442,31 @@ impl Indexer {
         &mut self,
         name: &str,
         reader: impl std::io::BufRead + Send + 'static,
-        mut progress: impl FnMut(&Progress),
     ) -> Result<()> {
         let reader = CatalogReader::from_reader(name, reader, self.parse);
-        self.consume(reader, &mut progress)
+        self.consume(reader)
     }
 
-    fn consume(
-        &mut self,
-        mut reader: CatalogReader,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Result<()> {
+    fn consume(&mut self, mut reader: CatalogReader) -> Result<()> {
+        let mut progress = self.progress.take();
         let mut p = Progress::default();
         let mut last_file: Option<String> = None;
-        let result = self.consume_items(&mut reader, progress, &mut p, &mut last_file);
+        let result = self.consume_items(&mut reader, &mut progress, &mut p, &mut last_file);
         self.report.bytes_read += reader.bytes_read();
-        result?;
-        p.files_done += u64::from(last_file.is_some());
-        progress(&p);
-        Ok(())
+        if result.is_ok() {
+            p.files_done += u64::from(last_file.is_some());
+            if let Some(f) = progress.as_mut() {
+                f(&p);
+            }
+        }
+        self.progress = progress;
+        result
     }
 
     fn consume_items(
         &mut self,
         reader: &mut CatalogReader,
-        progress: &mut dyn FnMut(&Progress),
+        progress: &mut Option<ProgressFn>,
         p: &mut Progress,
         last_file: &mut Option<String>,
     ) -> Result<()> {
@@ -368,14 +476,18 @@ impl Indexer {
                     if last_file.as_deref() != Some(l.source.file.as_str()) {
                         if last_file.is_some() {
                             p.files_done += 1;
-                            progress(p);
+                            if let Some(f) = progress.as_mut() {
+                                f(p);
+                            }
                         }
                         *last_file = Some(l.source.file.clone());
                     }
                     self.add(&l)?;
                     p.listings += 1;
-                    if p.listings.is_multiple_of(1000) {
-                        progress(p);
+                    if p.listings.is_multiple_of(1000)
+                        && let Some(f) = progress.as_mut()
+                    {
+                        f(p);
                     }
                 }
                 Ok(Item::Footer(f)) => self.report.footers.push(f),
@@ -437,7 +549,8 @@ mod tests {
         indexer.add_text("page.txt", PAGE).unwrap();
         indexer.commit().unwrap();
         wenku.reload().unwrap();
-        let id = wenku.search(&SearchRequest::new("利用率")).unwrap().hits[0].id.clone();
+        let request = SearchRequest::new(Query::parse("利用率").unwrap());
+        let id = wenku.search(&request).unwrap().hits[0].id().to_string();
         let stored = wenku.get(&id).unwrap().expect("the listing is found by id");
         assert_eq!((stored.listing.id.as_str(), stored.listing.pages), (id.as_str(), 38));
         assert!(wenku.get("0123456789abcdef").unwrap().is_none());

@@ -5,13 +5,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wenku::index::analysis::Mode;
-use wenku::{IndexOptions, ParseOptions, SearchRequest, Wenku, WriterOptions};
+use wenku::{IndexOptions, ParseOptions, Query, SearchRequest, Wenku, WriterOptions};
 
 #[path = "../../listing/tests/damaged.rs"]
 mod damaged;
 
 use damaged::SEED;
 const NOW: i64 = 1_787_731_200; // 2026-08-26T08:00:00Z
+
+fn request(q: &str) -> SearchRequest {
+    let now = jiff::Timestamp::from_second(NOW).unwrap();
+    SearchRequest::new(Query::parse(q).unwrap()).now(now)
+}
 const CHILD_DIR: &str = "WENKU_RELOAD_TEST_DIR";
 
 fn options() -> IndexOptions {
@@ -26,9 +31,9 @@ fn options() -> IndexOptions {
 }
 
 fn seed_index(dir: &Path) -> Wenku {
-    let wenku = Wenku::open_or_create(dir, None).unwrap();
+    let wenku = Wenku::open_or_create(dir).unwrap();
     let mut indexer = wenku.indexer(&options()).unwrap();
-    indexer.add_paths(&[PathBuf::from(SEED)], |_| {}).unwrap();
+    indexer.add_paths([SEED]).unwrap();
     assert_eq!(indexer.commit().unwrap().indexed, 9);
     wenku.reload().unwrap();
     wenku
@@ -45,10 +50,8 @@ const NEW_LISTING: &str =
 const QUERIES: [&str; 4] = ["农业发展银行", "农业发展银行贷款", "风险管理 标准库", "利用率"];
 
 fn results(wenku: &Wenku, q: &str) -> Vec<(String, String)> {
-    let mut req = SearchRequest::new(q);
-    req.now = Some(NOW);
-    let r = wenku.search(&req).unwrap();
-    r.hits.iter().map(|h| (h.id.clone(), format!("{:.6}", h.score))).collect()
+    let r = wenku.search(&request(q)).unwrap();
+    r.hits.iter().map(|h| (h.id().to_string(), format!("{:.6}", h.score))).collect()
 }
 
 fn query_tokens(wenku: &Wenku, q: &str) -> Vec<String> {
@@ -62,7 +65,7 @@ fn reload_child() {
     let Ok(dir) = std::env::var(CHILD_DIR) else { return };
     let wenku = Wenku::open(&dir).unwrap();
     let mut indexer = wenku.indexer(&options()).unwrap();
-    indexer.add_text("new.txt", &line(NEW_LISTING)).unwrap();
+    indexer.add_text("new.txt", line(NEW_LISTING)).unwrap();
     assert_eq!(indexer.commit().unwrap().indexed, 1);
 }
 
@@ -115,7 +118,7 @@ fn searches_during_indexing_see_the_last_commit() {
             i + 1
         )));
     }
-    indexer.add_text("new.txt", &page).unwrap();
+    indexer.add_text("new.txt", page).unwrap();
     // searches from other threads while the writer holds 200 uncommitted listings
     std::thread::scope(|s| {
         for _ in 0..2 {
@@ -147,23 +150,20 @@ fn a_second_writer_gets_a_clear_error() {
 #[test]
 fn a_collapsed_duplicate_is_stored_as_its_first_copy() {
     let tmp = tempfile::tempdir().unwrap();
-    let wenku = Wenku::open_or_create(tmp.path(), None).unwrap();
+    let wenku = Wenku::open_or_create(tmp.path()).unwrap();
     // the same listing captured twice: a year apart, another price
     let first = "Rust 编程之道 所有权与借用0 码力 | 300 页 | 5.00 MB | 1 月前4";
     let later = "Rust 编程之道 所有权与借用3 码力 | 300 页 | 5.00 MB | 1 年前9";
     let mut indexer = wenku.indexer(&options()).unwrap();
-    indexer.add_text("a.txt", &line(first)).unwrap();
-    indexer.add_text("b.txt", &format!("\n\n{}", line(later))).unwrap();
+    indexer.add_text("a.txt", line(first)).unwrap();
+    indexer.add_text("b.txt", format!("\n\n{}", line(later))).unwrap();
     let report = indexer.commit().unwrap();
     assert_eq!((report.indexed, report.duplicates), (1, 1));
     wenku.reload().unwrap();
-    let mut req = SearchRequest::new("所有权");
-    req.now = Some(NOW);
-    let hits = wenku.search(&req).unwrap().hits;
+    let hits = wenku.search(&request("所有权")).unwrap().hits;
     assert_eq!(hits.len(), 1);
-    let stored = &hits[0].listing;
-    assert_eq!(stored.dup_count, 2);
-    let l = &stored.listing;
+    assert_eq!(hits[0].dup_count, 2);
+    let l = &hits[0].listing;
     assert_eq!((l.source.file.as_str(), l.source.line), ("a.txt", 1));
     assert_eq!((l.price, l.trailing, l.age.value), (0, 4, 1), "the first copy's content");
     assert_eq!(l.raw, first);
@@ -195,7 +195,7 @@ fn ids_and_counts_do_not_depend_on_indexing_order() {
     let dev = Path::new(damaged::DEV_PAGES);
     let run = |wenku: &Wenku, paths: &[PathBuf]| {
         let mut indexer = wenku.indexer(&options()).unwrap();
-        indexer.add_paths(paths, |_| {}).unwrap();
+        indexer.add_paths(paths).unwrap();
         indexer.commit().unwrap();
         wenku.reload().unwrap();
     };
@@ -205,7 +205,7 @@ fn ids_and_counts_do_not_depend_on_indexing_order() {
     let per_file = Wenku::create_in_ram().unwrap();
     let mut indexer = per_file.indexer(&options()).unwrap();
     for f in &files {
-        indexer.add_paths(std::slice::from_ref(f), |_| {}).unwrap();
+        indexer.add_paths([f]).unwrap();
     }
     indexer.commit().unwrap();
     per_file.reload().unwrap();

@@ -97,7 +97,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     writeln!(out, "wenku demo: indexing {} into a temporary index\n", data.display())?;
     out.flush()?;
 
-    let wenku = Wenku::open_or_create(&dir, None)
+    let wenku = Wenku::open_or_create(&dir)
         .with_context(|| format!("cannot create index {}", dir.display()))?;
     let index_args = index::Args {
         paths: vec![data],
@@ -115,9 +115,9 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
 
     for query in args.queries() {
         writeln!(out, "\n$ wenku search {query}")?;
-        let mut req = SearchRequest::new(query);
-        req.limit = args.limit.min(wenku.num_docs() as usize);
-        req.now = index_args.as_of.map(|t| t.as_second());
+        let mut req = SearchRequest::new(search::parse_query(&query)?)
+            .limit(args.limit.min(wenku.num_docs() as usize));
+        req.now = index_args.as_of;
         let results = search::search(&wenku, &req)?;
         render::write_hits_plain(&mut out, &results, 0, false)?;
     }

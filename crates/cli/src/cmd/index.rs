@@ -118,7 +118,12 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     for p in args.paths.iter().filter(|p| p.as_os_str() != "-") {
         std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
     }
-    let wenku = Wenku::open_or_create(&dir, dict.as_deref())
+    let mut open = wenku::OpenOptions::new().create(true);
+    if let Some(d) = dict {
+        open = open.user_dict(d);
+    }
+    let wenku = open
+        .open(&dir)
         .with_context(|| format!("cannot open or create index {}", dir.display()))?;
     let report = index_into(&wenku, args, stdin)?;
     wenku.reload().context("reloading the index")?;
@@ -164,22 +169,22 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
     }
     let mut indexer = wenku.indexer(&options).context("cannot start writing the index")?;
     let bar = progress_bar(args.json);
-    let show = |p: &Progress| {
-        if let Some(bar) = &bar {
+    if let Some(bar) = bar.clone() {
+        indexer = indexer.on_progress(move |p: &Progress| {
             bar.set_message(format!(
                 "{} listings · {} files · {} malformed",
                 thousands(p.listings),
                 thousands(p.files_done),
                 thousands(p.malformed)
             ));
-        }
-    };
+        });
+    }
     if stdin {
         // streamed; decoded like a file (BOM, UTF-8, detected or --encoding)
         let stdin = std::io::BufReader::new(std::io::stdin());
-        indexer.add_reader("-", stdin, show).context("indexing standard input")?;
+        indexer.add_reader("-", stdin).context("indexing standard input")?;
     } else {
-        indexer.add_paths(&args.paths, show).context("indexing failed")?;
+        indexer.add_paths(&args.paths).context("indexing failed")?;
     }
     if let Some(bar) = &bar {
         bar.set_message("committing");

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use wenku::{SearchRequest, SearchResults, Sort, Wenku};
+use wenku::{Query, SearchRequest, SearchResults, Sort, Wenku};
 
 use crate::app::{self, BadQuery};
 use crate::flags::{Global, SORTS, parse_sort, parse_time};
@@ -79,22 +79,25 @@ pub(crate) struct Args {
 
 impl Args {
     /// The facade request; `docs` (the index size) bounds offset and limit.
-    pub(crate) fn request(&self, docs: u64) -> SearchRequest {
+    ///
+    /// # Errors
+    /// A malformed query, as a [`BadQuery`].
+    pub(crate) fn request(&self, docs: u64) -> anyhow::Result<SearchRequest> {
         let docs = usize::try_from(docs).unwrap_or(usize::MAX);
-        let mut req = SearchRequest::new(self.query.join(" "));
-        req.offset = self.offset.min(docs);
-        req.limit = self.limit.min(docs);
-        req.sort = self.sort;
-        req.explain = self.explain;
-        req.facets = self.facets;
-        req.now = self.now.map(|t| t.as_second());
-        req
+        let mut req = SearchRequest::new(parse_query(&self.query.join(" "))?)
+            .offset(self.offset.min(docs))
+            .limit(self.limit.min(docs))
+            .sort(self.sort)
+            .explain(self.explain)
+            .facets(self.facets);
+        req.now = self.now;
+        Ok(req)
     }
 }
 
 pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     let (_, wenku) = app::open_index(global)?;
-    let req = args.request(wenku.num_docs());
+    let req = args.request(wenku.num_docs())?;
     let results = search(&wenku, &req)?;
     if args.json {
         let mut out = app::raw_stdout();
@@ -112,16 +115,15 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(if results.total > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Runs `req`, turning a malformed query into a [`BadQuery`] (shown with a
-/// pointer under the faulty character).
+/// Reads `text` as a query, a malformed one as a [`BadQuery`] (shown with
+/// a pointer under the faulty character).
+pub(crate) fn parse_query(text: &str) -> anyhow::Result<Query> {
+    Query::parse(text).map_err(|error| BadQuery { query: text.to_string(), error }.into())
+}
+
+/// Runs `req`.
 pub(crate) fn search(wenku: &Wenku, req: &SearchRequest) -> anyhow::Result<SearchResults> {
-    match wenku.search(req) {
-        Ok(r) => Ok(r),
-        Err(wenku::Error::Query(wenku::query::Error::Parse(error))) => {
-            Err(BadQuery { query: req.query.clone(), error }.into())
-        }
-        Err(e) => Err(e).context("search failed"),
-    }
+    wenku.search(req).context("search failed")
 }
 
 fn write_json(
@@ -164,9 +166,9 @@ mod tests {
     #[test]
     fn query_words_are_joined() {
         let a = args(&["標準庫", "bisect"]);
-        assert_eq!(a.request(100).query, "標準庫 bisect");
+        assert_eq!(a.request(100).unwrap().query.text(), "標準庫 bisect");
         // one argument with spaces (how score.py passes it) is the same query
-        assert_eq!(args(&["標準庫 bisect"]).request(100).query, "標準庫 bisect");
+        assert_eq!(args(&["標準庫 bisect"]).request(100).unwrap().query.text(), "標準庫 bisect");
     }
 
     #[test]
@@ -180,7 +182,7 @@ mod tests {
         let a = args(&["利用率", "--json", "GPU"]);
         assert_eq!(a.query, ["利用率", "GPU"]);
         assert!(a.json);
-        assert_eq!(args(&["利用率 -GPU"]).request(1).query, "利用率 -GPU");
+        assert_eq!(args(&["利用率 -GPU"]).request(1).unwrap().query.text(), "利用率 -GPU");
         let a = args(&["--json", "--", "利用率", "-GPU"]);
         assert_eq!(a.query, ["利用率", "-GPU"]);
         assert!(a.json);
@@ -198,7 +200,7 @@ mod tests {
         assert!(parse(&["search", "--limit", "-1", "q"]).is_err());
         // bounded by the index size, so that offset + limit cannot overflow
         let a = args(&["--limit", "18446744073709551615", "--offset", "18446744073709551615", "q"]);
-        let req = a.request(42);
+        let req = a.request(42).unwrap();
         assert_eq!((req.limit, req.offset), (42, 42));
     }
 
@@ -206,7 +208,7 @@ mod tests {
     fn sort_flag() {
         assert_eq!(args(&["q"]).sort, Sort::Relevance);
         assert_eq!(args(&["--sort", "newest", "q"]).sort, Sort::Newest);
-        assert_eq!(args(&["--sort=pages", "q"]).request(1).sort, Sort::Pages);
+        assert_eq!(args(&["--sort=pages", "q"]).request(1).unwrap().sort, Sort::Pages);
         let err = parse(&["search", "--sort", "random", "q"]).unwrap_err().to_string();
         assert!(err.contains("relevance"), "{err}");
     }
@@ -217,15 +219,16 @@ mod tests {
         assert!(!a.explain && !a.facets && !a.json);
         let a = args(&["--explain", "--facets", "--json", "q"]);
         assert!(a.explain && a.facets && a.json);
-        let req = a.request(1);
+        let req = a.request(1).unwrap();
         assert!(req.explain && req.facets);
     }
 
     #[test]
     fn now_flag() {
-        assert_eq!(args(&["q"]).request(1).now, None);
+        assert_eq!(args(&["q"]).request(1).unwrap().now, None);
         let a = args(&["--now", "2026-08-26T08:00:00Z", "q"]);
-        assert_eq!(a.request(1).now, Some(1_787_731_200));
+        let now = jiff::Timestamp::from_second(1_787_731_200).unwrap();
+        assert_eq!(a.request(1).unwrap().now, Some(now));
         assert!(parse(&["search", "--now", "soon", "q"]).is_err());
     }
 }

@@ -121,7 +121,7 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     // a server that can write may start on an empty directory; a read-only
     // one needs an index
     let wenku = if args.write_key.is_some() {
-        Wenku::open_or_create(&dir, None)
+        Wenku::open_or_create(&dir)
             .with_context(|| format!("cannot open or create index {}", dir.display()))?
     } else {
         app::open_index(global)?.1

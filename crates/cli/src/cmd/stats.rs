@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde::Serialize;
 use wenku::index::{IndexMeta, META_FILE};
-use wenku::{SearchRequest, Sort, Wenku};
+use wenku::{Filter, Query, SearchRequest, Sort, Wenku};
 
 use crate::app;
 use crate::cmd::search::search;
@@ -20,17 +20,13 @@ use crate::flags::Global;
 use crate::json::{Bucket, YearCount, size_filter, year_filter};
 use crate::render::{date, thousands};
 
-/// A query matching every listing (the query language needs a term or a
-/// filter; every listing has a page count).
-const ALL: &str = "pages:>=0";
-
-/// Page-count buckets: (label, filter).
-const PAGE_BUCKETS: [(&str, &str); 5] = [
-    ("1–9", "pages:..9"),
-    ("10–49", "pages:10..49"),
-    ("50–99", "pages:50..99"),
-    ("100–499", "pages:100..499"),
-    ("≥500", "pages:>=500"),
+/// Page-count buckets: (label, fewest pages, most pages).
+const PAGE_BUCKETS: [(&str, u64, u64); 5] = [
+    ("1–9", 0, 9),
+    ("10–49", 10, 49),
+    ("50–99", 50, 99),
+    ("100–499", 100, 499),
+    ("≥500", 500, u64::MAX),
 ];
 
 /// Flags of `wenku stats`.
@@ -115,18 +111,15 @@ pub(crate) fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn count(wenku: &Wenku, query: &str) -> anyhow::Result<u64> {
-    let mut req = SearchRequest::new(query);
-    req.limit = 0;
+/// The number of listings that pass `filter`.
+fn count(wenku: &Wenku, filter: Filter) -> anyhow::Result<u64> {
+    let req = SearchRequest::new(Query::all().filter(filter)).limit(0);
     Ok(search(wenku, &req)?.total as u64)
 }
 
 fn first_published(wenku: &Wenku, sort: Sort) -> anyhow::Result<Option<jiff::Timestamp>> {
-    let mut req = SearchRequest::new(ALL);
-    req.limit = 1;
-    req.sort = sort;
-    req.fragment_chars = 0;
-    Ok(search(wenku, &req)?.hits.first().and_then(|h| h.listing.listing.published))
+    let req = SearchRequest::new(Query::all()).limit(1).sort(sort).fragment_chars(0);
+    Ok(search(wenku, &req)?.hits.first().and_then(|h| h.listing.published))
 }
 
 /// Bytes of the files under `dir`.
@@ -162,9 +155,7 @@ pub(crate) fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
         })
         .collect();
     let documents = wenku.num_docs();
-    let mut req = SearchRequest::new(ALL);
-    req.limit = 0;
-    req.facets = true;
+    let req = SearchRequest::new(Query::all()).limit(0).facets(true);
     let facets = search(wenku, &req)?.facets.unwrap_or_default();
     let published =
         match (first_published(wenku, Sort::Oldest)?, first_published(wenku, Sort::Newest)?) {
@@ -172,8 +163,8 @@ pub(crate) fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
             _ => None,
         };
     let mut pages = Vec::new();
-    for (label, q) in PAGE_BUCKETS {
-        pages.push((label, count(wenku, q)?));
+    for (label, lo, hi) in PAGE_BUCKETS {
+        pages.push((label, count(wenku, Filter::pages(lo..=hi))?));
     }
     Ok(Stats {
         documents,
@@ -188,7 +179,7 @@ pub(crate) fn collect(dir: &Path, wenku: &Wenku) -> anyhow::Result<Stats> {
         sizes: facets.size,
         years: facets.year,
         pages,
-        free: count(wenku, "price:0")?,
+        free: count(wenku, Filter::price(0..=0))?,
     })
 }
 
@@ -302,10 +293,11 @@ mod tests {
     }
 
     #[test]
-    fn filter_queries_parse() {
-        wenku::query::parse(ALL).unwrap();
-        for (_, q) in PAGE_BUCKETS {
-            wenku::query::parse(q).unwrap();
+    fn page_buckets_cover_every_count_once() {
+        assert_eq!(PAGE_BUCKETS[0].1, 0);
+        assert_eq!(PAGE_BUCKETS[PAGE_BUCKETS.len() - 1].2, u64::MAX);
+        for w in PAGE_BUCKETS.windows(2) {
+            assert_eq!(w[0].2 + 1, w[1].1, "{w:?}");
         }
     }
 }

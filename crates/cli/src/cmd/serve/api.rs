@@ -142,7 +142,7 @@ pub(crate) async fn search(Extract(state): Extract<State>, uri: Uri) -> Result<R
         results.hits = hits;
         let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
         let json = SearchJson {
-            query: &req.query,
+            query: req.query.text(),
             total: results.total,
             took_ms,
             offset: req.offset,
@@ -282,7 +282,7 @@ pub(crate) async fn post_listings(
         let mut indexer = wenku.indexer(&options).map_err(WriteFailure::Index)?;
         let reader =
             std::io::BufReader::with_capacity(64 << 10, BodyReader { rx, chunk: Bytes::new() });
-        indexer.add_reader(&name, reader, |_| {}).map_err(WriteFailure::Index)?;
+        indexer.add_reader(&name, reader).map_err(WriteFailure::Index)?;
         // commit only a body that arrived whole; dropping the indexer rolls back
         if body_verdict.blocking_recv() != Ok(true) {
             return Err(WriteFailure::Incomplete);

@@ -2,7 +2,7 @@
 //! repeated parameters and out-of-range values are errors that name the
 //! parameter, never silently replaced or ignored.
 
-use wenku::{SearchRequest, Sort};
+use wenku::{Query, SearchRequest, Sort};
 
 use super::Limits;
 use super::api::ApiError;
@@ -178,13 +178,15 @@ pub(crate) fn search_request(
             ))
         })?,
     };
-    let mut req = SearchRequest::new(q);
-    req.limit = limit;
-    req.offset = offset;
-    req.sort = sort;
-    req.facets = p.flag("facets")?;
-    req.explain = p.flag("explain")?;
-    req.now = p.time("now")?.map(|t| t.as_second());
+    // a malformed query: 400 with its position
+    let query = Query::parse(q).map_err(wenku::Error::from)?;
+    let mut req = SearchRequest::new(query)
+        .limit(limit)
+        .offset(offset)
+        .sort(sort)
+        .facets(p.flag("facets")?)
+        .explain(p.flag("explain")?);
+    req.now = p.time("now")?;
     Ok(req)
 }
 
@@ -233,11 +235,11 @@ mod tests {
             &LIMITS,
         )
         .unwrap();
-        assert_eq!(r.query, "利用率");
+        assert_eq!(r.query.text(), "利用率");
         assert_eq!((r.limit, r.offset, r.sort), (5, 10, Sort::Newest));
         assert!(r.facets && !r.explain);
         let r = search_request(Some("q=x&now=2026-08-26"), &LIMITS).unwrap();
-        assert_eq!(r.now, Some(1_787_702_400));
+        assert_eq!(r.now, Some(jiff::Timestamp::from_second(1_787_702_400).unwrap()));
         assert_eq!(search_request(Some("q=x"), &LIMITS).unwrap().limit, 10);
     }
 
