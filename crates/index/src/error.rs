@@ -77,7 +77,8 @@ pub enum Error {
     /// The user dictionary could not be loaded.
     #[error("invalid user dictionary: {0}")]
     Dictionary(String),
-    /// The index metadata file is unreadable.
+    /// The index metadata file is unreadable (or, writing it, could not be
+    /// encoded).
     #[error("invalid index metadata in {path}")]
     Meta {
         /// The metadata file.

@@ -104,7 +104,8 @@ impl ListingIndex {
         let meta = IndexMeta::current(user_dict.is_some());
         // Written last: its presence marks a complete wenku index.
         let p = dir.join(META_FILE);
-        let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
+        let json = serde_json::to_vec_pretty(&meta)
+            .map_err(|source| Error::Meta { path: p.clone(), source })?;
         std::fs::write(&p, json).map_err(io_err(&p))?;
         let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
         Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
