@@ -542,6 +542,36 @@ mod tests {
 
     const PAGE: &str = " 3 GPU利用率优化指南GPU利用率优化指南 每个请求单独进GPU，利用率不高0 码力 | 38 页 | 2.25 MB | 1 年前3\n";
 
+    /// The progress callback is optional, sees every file and listing of
+    /// each `add_*` call, and the report agrees with it.
+    #[test]
+    fn progress_is_reported_when_asked_for() {
+        use std::sync::{Arc, Mutex};
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample");
+        let wenku = Wenku::create_in_ram().unwrap();
+        let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let mut indexer = wenku
+            .indexer(&IndexOptions::default())
+            .unwrap()
+            .on_progress(move |p| log.lock().unwrap().push(*p));
+        indexer.add_paths([sample]).unwrap();
+        indexer.add_text("page.txt", PAGE).unwrap();
+        let report = indexer.commit().unwrap();
+        let seen = seen.lock().unwrap();
+        // after each of the 7 files of the directory, then after the text
+        // (counts start again at each call)
+        let files: Vec<u64> = seen.iter().map(|p| p.files_done).collect();
+        assert_eq!(files, [1, 2, 3, 4, 5, 6, 7, 1], "{seen:?}");
+        let last_of_dir = seen[seen.len() - 2];
+        assert_eq!(last_of_dir.listings + 1, report.listings_read);
+        assert_eq!(seen[seen.len() - 1].listings, 1);
+        // without a callback nothing is required
+        let mut indexer = wenku.indexer(&IndexOptions::default()).unwrap();
+        indexer.add_paths(Vec::<PathBuf>::new()).unwrap();
+        assert_eq!(indexer.commit().unwrap().listings_read, 0);
+    }
+
     #[test]
     fn get_and_delete_by_id() {
         let wenku = Wenku::create_in_ram().unwrap();
