@@ -107,6 +107,19 @@ pub(crate) fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, 
     })
 }
 
+/// `--profile`: a bundled split profile by name (`dev-sources`,
+/// `manual-versions`) or a profile file (docs/listing-format.md).
+pub(crate) fn parse_profile(s: &str) -> Result<&'static wenku::listing::Profile, String> {
+    use wenku::listing::Profile;
+    let path = std::path::Path::new(s);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{s}: {e}"))?;
+        let name = path.file_stem().map_or(s.into(), |n| n.to_string_lossy());
+        return Profile::parse(&name, &text).map(Profile::leak).map_err(|e| e.to_string());
+    }
+    Profile::bundled(s).map_err(|e| e.to_string())
+}
+
 /// The `--sort` names, in the order `--help` lists them.
 pub(crate) const SORTS: [&str; 6] =
     ["relevance", "newest", "oldest", "largest", "smallest", "pages"];

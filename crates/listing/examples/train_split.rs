@@ -21,14 +21,58 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use wenku_listing::train::{self, Memory};
-use wenku_listing::{CatalogReader, Item, ParseOptions};
+use wenku_listing::{CatalogReader, Item, ParseOptions, Profile};
 
 const EPOCHS: usize = 12;
 const FOLDS: usize = 5;
 
+/// What is measured of one corpus line.
+struct LineEval {
+    source: usize,
+    fold: usize,
+    /// (title right, title and snippet right) when a rule split it.
+    reliable: Option<(bool, bool)>,
+    /// The scorer example, and whether its gold end gives the right
+    /// snippet too.
+    example: Option<(usize, bool)>,
+    price_ok: bool,
+}
+
+/// Lines right per source, titles and whole splits.
+struct Tally {
+    title: Vec<usize>,
+    split: Vec<usize>,
+}
+
+fn tally<'w>(
+    lines: &[LineEval],
+    examples: &[Example],
+    n_sources: usize,
+    weights_for: impl Fn(&LineEval) -> &'w [f32],
+) -> Tally {
+    let mut t = Tally { title: vec![0; n_sources], split: vec![0; n_sources] };
+    for l in lines {
+        let (title, split) = match (l.reliable, l.example) {
+            (Some(r), _) => r,
+            (None, Some((i, snippet_ok))) => {
+                let right = argmax(&examples[i], weights_for(l)) == examples[i].gold;
+                (right, right && snippet_ok)
+            }
+            (None, None) => (false, false),
+        };
+        t.title[l.source] += title as usize;
+        t.split[l.source] += split as usize;
+    }
+    t
+}
+
 struct Example {
     /// Fold by page range.
     fold: usize,
+    /// Index of the truth's `source_repo` (leave-one-source-out).
+    source: usize,
+    /// Byte offset of each candidate end.
+    ends: Vec<usize>,
     /// Features (interned) of each candidate.
     cands: Vec<Vec<u32>>,
     gold: usize,
@@ -66,9 +110,13 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "../shared/corpus/dev".into()));
     let mut write: Option<PathBuf> = None;
+    let mut profile = None;
     while let Some(a) = args.next() {
         if a == "--write" {
             write = args.next().map(PathBuf::from);
+        } else if a == "--profile" {
+            let name = args.next().expect("a profile name");
+            profile = Some(Profile::bundled(&name).expect("a bundled profile"));
         }
     }
     let truth: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("truth.jsonl"))
@@ -76,8 +124,11 @@ fn main() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("truth line"))
         .collect();
-    let opts =
-        ParseOptions { as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()), ..Default::default() };
+    let opts = ParseOptions {
+        as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()),
+        profile,
+        ..Default::default()
+    };
     let listings: Vec<_> = CatalogReader::open(&[dir.join("pages")], opts)
         .expect("open pages")
         .filter_map(|i| match i {
@@ -93,20 +144,34 @@ fn main() {
     };
     let page_index: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (*p, i)).collect();
 
+    let sources: Vec<&str> = {
+        let mut s: Vec<&str> = truth.iter().map(|t| t["source_repo"].as_str().unwrap()).collect();
+        s.sort_unstable();
+        s.dedup();
+        s
+    };
+    let source_of = |t: &serde_json::Value| {
+        sources.iter().position(|s| *s == t["source_repo"].as_str().unwrap()).unwrap()
+    };
+
     let mut interner: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
     let mut memory = Memory::default();
     let mut examples = Vec::new();
-    let (mut reliable, mut reliable_ok, mut unreachable) = (0, 0, 0);
+    // Per corpus line: its source, page fold, the reliable end (if a rule
+    // or the memory split it), the scorer example (if it reached the
+    // scorer with a candidate equal to the truth), and whether a given end
+    // is right for the title and for title + snippet.
+    let mut lines: Vec<LineEval> = Vec::new();
     let mut bodies = Vec::new();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let synthetic: usize =
         std::env::var("WENKU_SYNTHETIC").ok().and_then(|v| v.parse().ok()).unwrap_or(SYNTHETIC);
-    let mut add = |body: &str, gold_title: &str, fold: usize, kind: Kind| -> bool {
+    let mut add = |body: &str, gold_title: &str, fold: usize, source: usize, kind: Kind| {
         let cands = train::candidates(body);
-        let Some(gold) = cands.iter().position(|(e, _)| body[..*e].trim() == gold_title) else {
-            return false;
-        };
+        let gold = cands.iter().position(|(e, _)| body[..*e].trim() == gold_title)?;
+        let ends: Vec<usize> = cands.iter().map(|(e, _)| *e).collect();
+        let gold_end = ends[gold];
         let cands = cands
             .into_iter()
             .map(|(_, fs)| {
@@ -121,18 +186,46 @@ fn main() {
                     .collect()
             })
             .collect();
-        examples.push(Example { fold, cands, gold, kind });
+        examples.push(Example { fold, source, ends, cands, gold, kind });
         bodies.push(body.to_string());
-        true
+        Some((examples.len() - 1, gold_end))
     };
+    // The reader's first pass: the evidence of the whole catalog.
+    if std::env::var_os("WENKU_SPLIT_AS_READ").is_none() {
+        for l in &listings {
+            train::reliable_end(train::body(&l.raw).expect("listing body"), &mut memory, profile);
+        }
+    }
     for (l, t) in listings.iter().zip(&truth) {
         assert!(l.source.file.ends_with(t["page_file"].as_str().unwrap()));
         let gold_title = t["title"].as_str().unwrap();
+        let gold_snippet = t
+            .get("snippet_raw")
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| t["snippet"].as_str().unwrap());
         let body = train::body(&l.raw).expect("listing body");
         let fold = page_index[t["page_file"].as_str().unwrap()] * FOLDS / pages.len();
-        if let Some(end) = train::reliable_end(body, &mut memory) {
-            reliable += 1;
-            reliable_ok += (body[..end].trim() == gold_title) as usize;
+        let source = source_of(t);
+        let judge = |end: usize| {
+            let (ti, sn) = body.split_at(end);
+            (ti.trim() == gold_title, ti.trim() == gold_title && sn.trim() == gold_snippet)
+        };
+        let mut eval = LineEval {
+            source,
+            fold,
+            reliable: None,
+            example: None,
+            price_ok: u64::from(l.price) == t["price"].as_u64().unwrap(),
+        };
+        if let Some(end) = train::reliable_end(body, &mut memory, profile) {
+            eval.reliable = Some(judge(end));
+            if std::env::var_os("WENKU_SHOW_RULE_ERRORS").is_some() && !judge(end).1 {
+                let (ti, sn) = body.split_at(end);
+                println!(
+                    "  rule miss: want {gold_title:?}\n             got  {ti:?} | {:?}",
+                    sn.chars().take(20).collect::<String>()
+                );
+            }
             // Synthetic hard cases from the rule's split (not the truth):
             // the same title followed by a window of the document that
             // starts after the title's repeat or further in.
@@ -148,20 +241,24 @@ fn main() {
                     continue;
                 }
                 let sep = if rng.below(2) == 0 { " " } else { "" };
-                add(&format!("{title}{sep}{window}"), title, fold, Kind::Synthetic);
+                add(&format!("{title}{sep}{window}"), title, fold, source, Kind::Synthetic);
             }
-            continue;
+        } else if let Some((i, gold_end)) = add(body, gold_title, fold, source, Kind::Scored) {
+            // Whether the snippet is right too when the title is: the
+            // gold candidate's split.
+            eval.example = Some((i, judge(gold_end).1));
         }
-        if !add(body, gold_title, fold, Kind::Scored) {
-            unreachable += 1;
-        }
+        lines.push(eval);
     }
     let n = truth.len();
+    let reliable = lines.iter().filter(|l| l.reliable.is_some()).count();
+    let reliable_ok = lines.iter().filter(|l| l.reliable.is_some_and(|r| r.0)).count();
+    let scored = examples.iter().filter(|e| e.kind == Kind::Scored).count();
     println!(
-        "{n} lines: {reliable} split by reliable rules or memory ({reliable_ok} right, {:.2}%), \
-         {} to the scorer, {unreachable} with no candidate equal to the truth",
+        "{n} lines: {reliable} split by reliable rules or memory ({reliable_ok} titles right, {:.2}%), \
+         {scored} to the scorer, {} with no candidate equal to the truth",
         100.0 * reliable_ok as f64 / reliable as f64,
-        examples.iter().filter(|e| e.kind == Kind::Scored).count()
+        n - reliable - scored
     );
     println!("{} features", names.len());
 
@@ -177,42 +274,90 @@ fn main() {
         "{} synthetic examples",
         examples.iter().filter(|e| e.kind == Kind::Synthetic).count()
     );
-    // Held-out accuracy.
-    let mut held_ok = 0;
-    for k in 0..FOLDS {
-        let w = train(&examples, names.len(), |e| e.fold != k && use_kind(e.kind));
-        let (ok, total) = accuracy(&examples, &w, |e| e.fold == k && e.kind == Kind::Scored);
-        if std::env::var_os("WENKU_SHOW_ERRORS").is_some() {
-            for (e, b) in
-                examples.iter().zip(&bodies).filter(|(e, _)| e.fold == k && e.kind == Kind::Scored)
-            {
-                let p = argmax(e, &w);
-                if p != e.gold {
-                    let cands = train::candidates(b);
-                    let cut = |i: usize| {
-                        let (t, s) = b.split_at(cands[i].0);
-                        format!("{}‖{}", t, s.chars().take(16).collect::<String>())
-                    };
-                    println!("    want {}\n    got  {}", cut(e.gold), cut(p));
-                }
+    let show = std::env::var_os("WENKU_SHOW_ERRORS").is_some();
+    let show_errors = |w: &[f32], pick: &dyn Fn(&Example) -> bool| {
+        for (e, b) in
+            examples.iter().zip(&bodies).filter(|(e, _)| e.kind == Kind::Scored && pick(e))
+        {
+            let p = argmax(e, w);
+            if p != e.gold {
+                let cut = |i: usize| {
+                    let (t, s) = b.split_at(e.ends[i]);
+                    format!("{}‖{}", t, s.chars().take(16).collect::<String>())
+                };
+                println!("    want {}\n    got  {}", cut(e.gold), cut(p));
             }
         }
-        println!("  fold {k}: {ok}/{total} = {:.1}%", 100.0 * ok as f64 / total.max(1) as f64);
-        held_ok += ok;
+    };
+    // Three ways to measure: in-sample (trained on every line), held out
+    // by pages (K folds of contiguous page ranges) and leave-one-source-out
+    // (trained without the tested source's lines, real and synthetic).
+    let mut tallies: Vec<(&str, Tally)> = Vec::new();
+    let all = train(&examples, names.len(), |e| use_kind(e.kind));
+    tallies.push(("in-sample", tally(&lines, &examples, sources.len(), |_| &all)));
+    let by_page: Vec<Vec<f32>> = (0..FOLDS)
+        .map(|k| train(&examples, names.len(), |e| e.fold != k && use_kind(e.kind)))
+        .collect();
+    if show {
+        println!("held-out-by-pages misses:");
+        for (k, w) in by_page.iter().enumerate() {
+            show_errors(w, &|e| e.fold == k);
+        }
     }
-    let m = examples.iter().filter(|e| e.kind == Kind::Scored).count();
+    tallies
+        .push(("held out by pages", tally(&lines, &examples, sources.len(), |l| &by_page[l.fold])));
+    let loso: Vec<Vec<f32>> = (0..sources.len())
+        .map(|s| train(&examples, names.len(), |e| e.source != s && use_kind(e.kind)))
+        .collect();
+    if show {
+        println!("leave-one-source-out misses:");
+        for (s, w) in loso.iter().enumerate() {
+            show_errors(w, &|e| e.source == s);
+        }
+    }
+    tallies.push((
+        "leave-one-source-out",
+        tally(&lines, &examples, sources.len(), |l| &loso[l.source]),
+    ));
+    println!();
     println!(
-        "held-out scorer accuracy {held_ok}/{m} = {:.2}%; title right overall {:.2}% (reliable + held-out scorer)",
-        100.0 * held_ok as f64 / m as f64,
-        100.0 * (reliable_ok + held_ok) as f64 / n as f64
+        "| source | lines | rules right | scorer lines | {} |",
+        tallies.iter().map(|(n, _)| format!("split {n}")).collect::<Vec<_>>().join(" | ")
     );
-    let w = train(&examples, names.len(), |e| use_kind(e.kind));
-    let (ok, _) = accuracy(&examples, &w, |e| e.kind == Kind::Scored);
+    println!("| --- | ---: | ---: | ---: |{}", " ---: |".repeat(tallies.len()));
+    for s in 0..=sources.len() {
+        let name = sources.get(s).copied().unwrap_or("**all**");
+        let pick = |l: &LineEval| s == sources.len() || l.source == s;
+        let n = lines.iter().filter(|l| pick(l)).count();
+        let rel = lines.iter().filter(|l| pick(l) && l.reliable.is_some()).count();
+        let rel_ok = lines.iter().filter(|l| pick(l) && l.reliable.is_some_and(|r| r.1)).count();
+        let cells: Vec<String> = tallies
+            .iter()
+            .map(|(_, t)| {
+                let ok = if s == sources.len() { t.split.iter().sum() } else { t.split[s] };
+                format!("{:.2} %", 100.0 * ok as f64 / n as f64)
+            })
+            .collect();
+        println!("| {name} | {n} | {rel_ok} / {rel} | {} | {} |", n - rel, cells.join(" | "));
+    }
+    for (name, t) in &tallies {
+        let total = t.title.iter().sum::<usize>();
+        println!("title right, {name}: {total}/{n} = {:.2} %", 100.0 * total as f64 / n as f64);
+    }
+    // Price: no trained parameter, so one figure per source.
+    let price: Vec<String> = (0..sources.len())
+        .map(|s| {
+            let of = lines.iter().filter(|l| l.source == s);
+            format!("{} {}/{}", sources[s], of.clone().filter(|l| l.price_ok).count(), of.count())
+        })
+        .collect();
     println!(
-        "trained on all: scorer {ok}/{m}; title right overall {:.2}% (in-sample)",
-        100.0 * (reliable_ok + ok) as f64 / n as f64
+        "price right: {}/{n} ({})",
+        lines.iter().filter(|l| l.price_ok).count(),
+        price.join(", ")
     );
-
+    let w = all;
+    let m = scored;
     if let Some(path) = write {
         let mut rows: Vec<(&str, f32)> = names
             .iter()
@@ -221,10 +366,12 @@ fn main() {
             .map(|(n, w)| (n.as_str(), *w))
             .collect();
         rows.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out = String::from(
+        let mut out = format!(
             "# Weights of the title/snippet boundary scorer (src/boundary.rs):\n\
              # weight<TAB>feature parts. Generated by examples/train_split.rs from\n\
-             # ../shared/corpus/dev (averaged perceptron); do not edit by hand.\n",
+             # ../shared/corpus/dev (averaged perceptron, no profile); do not edit\n\
+             # by hand. The parser refuses weights of another schema.\n#schema\t{}\n",
+            train::SCHEMA
         );
         for (name, w) in rows {
             out.push_str(&format!("{w:.3}\t{name}\n"));
@@ -237,10 +384,7 @@ fn main() {
             .iter()
             .zip(&bodies)
             .filter(|(e, _)| e.kind == Kind::Scored)
-            .filter(|(e, b)| {
-                let cands = train::candidates(b);
-                train::best_end(b, &text) == Some(cands[argmax(e, &w)].0)
-            })
+            .filter(|(e, b)| train::best_end(b, &text) == Some(e.ends[argmax(e, &w)]))
             .count();
         println!("written weights agree with the trained ones on {agree}/{m} lines");
     }
@@ -259,11 +403,6 @@ fn argmax(e: &Example, w: &[f32]) -> usize {
         }
     }
     best.1
-}
-
-fn accuracy(examples: &[Example], w: &[f32], pick: impl Fn(&Example) -> bool) -> (usize, usize) {
-    let test: Vec<_> = examples.iter().filter(|e| pick(e)).collect();
-    (test.iter().filter(|e| argmax(e, w) == e.gold).count(), test.len())
 }
 
 /// Averaged structured perceptron over the examples `pick` selects.

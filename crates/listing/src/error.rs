@@ -39,6 +39,17 @@ pub enum Error {
         #[source]
         err: serde_json::Error,
     },
+    /// A split profile that cannot be loaded: unknown name (`line` 0) or
+    /// a bad line.
+    #[error("profile {name}{}: {what}", at_line(*.line))]
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// 1-based line of the problem; 0 when the profile was not found.
+        line: usize,
+        /// What is wrong.
+        what: String,
+    },
     /// An entry met while walking a directory that is not read: a special
     /// file (FIFO, socket, device) or a symbolic link loop.
     #[error("{path}: skipped: {reason}")]
@@ -64,7 +75,7 @@ impl Error {
     pub fn source_location(&self) -> Option<&Source> {
         match self {
             Error::Parse { at, .. } | Error::Decode { at, .. } | Error::Json { at, .. } => Some(at),
-            Error::Io { .. } | Error::Skipped { .. } => None,
+            Error::Io { .. } | Error::Skipped { .. } | Error::Profile { .. } => None,
         }
     }
 
@@ -77,4 +88,8 @@ impl Error {
     pub(crate) fn parse(at: &Source, expected: impl Into<String>) -> Error {
         Error::Parse { at: at.clone(), expected: expected.into() }
     }
+}
+
+fn at_line(line: usize) -> String {
+    if line == 0 { String::new() } else { format!(", line {line}") }
 }

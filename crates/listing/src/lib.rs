@@ -50,6 +50,7 @@ mod error;
 mod han;
 mod normalize;
 mod parse;
+mod profile;
 mod reader;
 mod record;
 mod split;
@@ -63,5 +64,6 @@ pub use normalize::normalize;
 pub use parse::{
     ID_SCHEME, PARSER_VERSION, age_duration, id_of_text, listing_id, parse_listing_text,
 };
+pub use profile::Profile;
 pub use reader::{CatalogReader, Footer, Item, ParseOptions};
 pub use record::{Age, AgeUnit, Listing, Source};

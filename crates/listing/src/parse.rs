@@ -1,6 +1,7 @@
 //! One listing line → listing texts (halves) → records.
 
 use crate::normalize::normalize;
+use crate::profile::Profile;
 use crate::split::{TitleMemory, split_title};
 use crate::{Age, AgeUnit, Error, Listing, Result, Source};
 
@@ -214,7 +215,7 @@ pub fn parse_listing_text(
     source: Source,
     as_of: Option<jiff::Timestamp>,
 ) -> Result<Listing> {
-    parse_text(text, source, as_of, None)
+    parse_text(text, source, as_of, None, Profile::generic())
 }
 
 /// [`parse_listing_text`] with the reader's memory of titles.
@@ -223,6 +224,7 @@ pub(crate) fn parse_text(
     source: Source,
     as_of: Option<jiff::Timestamp>,
     memory: Option<&mut TitleMemory>,
+    profile: &Profile,
 ) -> Result<Listing> {
     let text = text.trim_matches(|c: char| c.is_whitespace());
     let sep = text
@@ -235,7 +237,7 @@ pub(crate) fn parse_text(
             "expected the end of the listing after the trailing integer",
         ));
     }
-    Ok(build(text, tail, source, as_of, memory))
+    Ok(build(text, tail, source, as_of, memory, profile))
 }
 
 fn build(
@@ -244,9 +246,10 @@ fn build(
     source: Source,
     as_of: Option<jiff::Timestamp>,
     memory: Option<&mut TitleMemory>,
+    profile: &Profile,
 ) -> Listing {
     let body = text[..tail.price_start].trim();
-    let (title, snippet) = split_title(body, memory);
+    let (title, snippet) = split_title(body, memory, profile);
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
     let id = listing_id(&normalize(body), tail.pages, tail.size_bytes);
@@ -325,6 +328,26 @@ pub fn id_of_text(text: &str) -> Option<String> {
     })
 }
 
+/// The first pass of a reader: what a listing line teaches the split
+/// (`TitleMemory`), without building records. A line whose halves differ
+/// teaches nothing (its body is not cut here).
+pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile) {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let n = line.len();
+    let text =
+        if n.is_multiple_of(2) && line.is_char_boundary(n / 2) && line[..n / 2] == line[n / 2..] {
+            &line[..n / 2]
+        } else {
+            line
+        };
+    if text.matches(PRICE_SEP).nth(1).is_some() {
+        return;
+    }
+    if let Some(body) = body_of(text) {
+        crate::split::reliable_end(body, Some(memory), profile);
+    }
+}
+
 /// Parse a whole listing line: detect its halves, parse each distinct one.
 ///
 /// Returns the records and errors in order. Equal halves (the normal case)
@@ -336,12 +359,13 @@ pub(crate) fn parse_line(
     at: &Source,
     as_of: Option<jiff::Timestamp>,
     mut memory: Option<&mut TitleMemory>,
+    profile: &Profile,
     out: &mut Vec<Result<Listing>>,
 ) {
     let line = line.trim_end_matches(['\r', '\n']);
     let n = line.len();
     if n.is_multiple_of(2) && line.is_char_boundary(n / 2) && line[..n / 2] == line[n / 2..] {
-        out.push(parse_text(&line[..n / 2], at.clone(), as_of, memory));
+        out.push(parse_text(&line[..n / 2], at.clone(), as_of, memory, profile));
         return;
     }
     // Cut after every tail.
@@ -381,7 +405,7 @@ pub(crate) fn parse_line(
             "listing line holds differing halves; one record per half");
     }
     for h in distinct {
-        out.push(parse_text(h, at.clone(), as_of, memory.as_deref_mut()));
+        out.push(parse_text(h, at.clone(), as_of, memory.as_deref_mut(), profile));
     }
     let rest = line[start..].trim();
     if !rest.is_empty() {

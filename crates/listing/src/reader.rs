@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::Encoding;
 
 use crate::parse::parse_line;
+use crate::profile::Profile;
 use crate::split::TitleMemory;
 use crate::{Error, Listing, Result, Source};
 
@@ -34,6 +35,19 @@ pub struct ParseOptions {
     /// 64 KiB are mostly UTF-8, else `chardetng`'s guess over them
     /// (GBK/GB18030 for Chinese pages). `Some`: every line in that encoding.
     pub encoding: Option<&'static Encoding>,
+    /// Split profile: the conventions of a site or document set the
+    /// title/snippet split may use (`Profile::bundled("dev-sources")`).
+    /// `None`: the generic split, which knows no source.
+    pub profile: Option<&'static Profile>,
+    /// Split each listing with only what was read before it. `false`
+    /// (the default): [`CatalogReader::open`] first reads every regular
+    /// file of its input once to gather the titles that a reliable rule
+    /// splits (and the site suffixes and snippet openers they show), then
+    /// splits every listing with that evidence, so the result does not
+    /// depend on reading order. Input that can be read only once (a FIFO,
+    /// stdin, [`CatalogReader::from_reader`]) always uses what was read
+    /// so far.
+    pub split_as_read: bool,
 }
 
 /// The footer of a page: the totals the site reports.
@@ -123,6 +137,8 @@ pub struct CatalogReader {
     /// Titles found by reliable rules, to split later listings of the same
     /// documents (bounded, see `TitleMemory`).
     titles: TitleMemory,
+    /// First pass: only learn split evidence, yield no listings.
+    learn_only: bool,
     /// Bytes read from all sources so far.
     bytes: u64,
 }
@@ -154,7 +170,25 @@ impl CatalogReader {
                     .push_back(Input::Problem(Error::Io { path: p.display().to_string(), err })),
             }
         }
-        Ok(CatalogReader::empty(files, opts))
+        let mut reader = CatalogReader::empty(files, opts);
+        if !opts.split_as_read {
+            // First pass: the split evidence of the whole input.
+            let regular = reader
+                .files
+                .iter()
+                .filter_map(|i| match i {
+                    Input::File(p) if std::fs::metadata(p).is_ok_and(|m| m.is_file()) => {
+                        Some(Input::File(p.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let mut first = CatalogReader::empty(regular, opts);
+            first.learn_only = true;
+            first.by_ref().for_each(drop);
+            reader.titles = first.titles;
+        }
+        Ok(reader)
     }
 
     /// Read from any buffered reader; `name` stands for the file name in
@@ -178,6 +212,7 @@ impl CatalogReader {
             buf: Vec::with_capacity(8192),
             scratch: Vec::new(),
             titles: TitleMemory::default(),
+            learn_only: false,
             bytes: 0,
         }
     }
@@ -317,6 +352,9 @@ impl CatalogReader {
             return true;
         }
         if cur.mode == Mode::Jsonl {
+            if self.learn_only {
+                return true;
+            }
             let item = serde_json::from_str::<Listing>(line)
                 .map(|mut l| {
                     // ids of this parser's scheme, whatever wrote the record
@@ -353,7 +391,12 @@ impl CatalogReader {
             self.pending.push_back(Ok(Item::Footer(f)));
         }
         let as_of = cur.as_of;
-        parse_line(line, &at, as_of, Some(&mut self.titles), &mut self.scratch);
+        let profile = self.opts.profile.unwrap_or(Profile::generic());
+        if self.learn_only {
+            crate::parse::learn_line(line, &mut self.titles, profile);
+            return true;
+        }
+        parse_line(line, &at, as_of, Some(&mut self.titles), profile, &mut self.scratch);
         self.pending.extend(self.scratch.drain(..).map(|r| r.map(Item::Listing)));
         true
     }

@@ -1,17 +1,68 @@
 //! Title/snippet split. There is no delimiter between them; the rules
 //! below are tried in order and measured in docs/listing-format.md.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::normalize::normalize;
+use crate::profile::Profile;
 
-/// Suffixes re-uploads add to a title that the snippet does not repeat.
-const TITLE_SUFFIXES: [&str; 8] =
-    ["（完整版）", "(完整版)", " - 副本", ".pdf", " 最新版", "（1）", "【精华】", "（高清）"];
+/// How far into the body (bytes) a title may end: `boundary::MAX_CHARS`
+/// (120) characters of three bytes, the UTF-8 length of a CJK character.
+const MAX_TITLE: usize = 3 * crate::boundary::MAX_CHARS;
 
-/// How far into the body (bytes) a title may end.
-const MAX_TITLE: usize = 360;
+/// Document file extensions a re-uploaded title may keep (common office
+/// and e-book formats, not a list from any corpus).
+const EXTENSIONS: [&str; 8] = [".pdf", ".doc", ".docx", ".ppt", ".pptx", ".txt", ".epub", ".md"];
+
+/// A short note in brackets after a title (`（完整版）`, `(1)`, `【精华】`):
+/// at most this many characters inside. Re-uploads mark a copy this way;
+/// 6 covers the usual two-to-four-character notes with room to spare.
+const NOTE_CHARS: usize = 6;
+
+/// Length of a re-upload suffix at the start of `after`, 0 if none: one
+/// of the profile's suffixes, else a short bracketed note, ` - 副本` (the
+/// copy name Chinese Windows gives a file) or a document file extension.
+pub(crate) fn suffix_len(after: &str, profile: &Profile) -> usize {
+    if let Some(s) = profile.title_suffixes.iter().find(|s| after.starts_with(s.as_str())) {
+        return s.len();
+    }
+    if let Some(n) = bracket_note(after) {
+        return n;
+    }
+    if after.starts_with(" - 副本") {
+        return " - 副本".len();
+    }
+    EXTENSIONS
+        .iter()
+        .find(|e| {
+            after.as_bytes().get(..e.len()).is_some_and(|h| h.eq_ignore_ascii_case(e.as_bytes()))
+                && !after[e.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        })
+        .map_or(0, |e| e.len())
+}
+
+/// Length of a bracketed note (`（高清）`, `(2)`, `【精华】`) starting `s`.
+fn bracket_note(s: &str) -> Option<usize> {
+    let mut it = s.char_indices();
+    let (_, open) = it.next()?;
+    let close = match open {
+        '（' => '）',
+        '(' => ')',
+        '【' => '】',
+        '[' => ']',
+        _ => return None,
+    };
+    for (k, (i, c)) in it.enumerate() {
+        if c == close {
+            return (k > 0).then_some(i + c.len_utf8());
+        }
+        if k >= NOTE_CHARS || c.is_whitespace() || "（(【[）)】]".contains(c) {
+            return None;
+        }
+    }
+    None
+}
 
 /// Split `body` (the listing text without its tail, trimmed) into title
 /// and snippet, both trimmed. The snippet may be empty.
@@ -23,26 +74,33 @@ const MAX_TITLE: usize = 360;
 pub(crate) fn split_title<'a>(
     body: &'a str,
     memory: Option<&mut TitleMemory>,
+    profile: &Profile,
 ) -> (&'a str, &'a str) {
-    let end = reliable_end(body, memory).unwrap_or_else(|| guess(body));
+    let end = reliable_end(body, memory, profile).unwrap_or_else(|| guess(body, profile));
     let (t, s) = body.split_at(end);
     (t.trim(), s.trim())
 }
 
 /// The title's end by a reliable rule or, failing those, by a remembered
 /// title; `None` when the boundary has to be guessed.
-pub(crate) fn reliable_end(body: &str, memory: Option<&mut TitleMemory>) -> Option<usize> {
-    let reliable = python_doc_title(body)
-        .or_else(|| repeated_title(body))
-        .or_else(|| marker(body))
-        .or_else(|| torch_title(body));
+pub(crate) fn reliable_end(
+    body: &str,
+    memory: Option<&mut TitleMemory>,
+    profile: &Profile,
+) -> Option<usize> {
+    let reliable = ends_after(body, profile)
+        .or_else(|| repeated_title(body, profile))
+        .or_else(|| qualified_repeat(body))
+        .or_else(|| marker(body, profile))
+        .or_else(|| bracketed_identifier_title(body, profile));
     match (reliable, memory) {
         (Some(end), Some(m)) => {
             m.learn(body[..end].trim());
+            m.learn_opener(body[..end].trim(), body[end..].trim_start());
             Some(end)
         }
         (Some(end), None) => Some(end),
-        (None, Some(m)) => m.lookup(body),
+        (None, Some(m)) => m.lookup(body, profile),
         (None, None) => None,
     }
 }
@@ -56,6 +114,17 @@ pub(crate) fn reliable_end(body: &str, memory: Option<&mut TitleMemory>) -> Opti
 pub(crate) struct TitleMemory {
     young: HashSet<u64, BuildHasherDefault<IdHasher>>,
     old: HashSet<u64, BuildHasherDefault<IdHasher>>,
+    /// Site-name suffixes of learned titles (` — Python 3.13 文档`, from
+    /// the separator on), hashed, with how many titles ended with them;
+    /// at most `SUFFIXES` entries (later new ones are not counted).
+    suffixes: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// Snippet openers: the first word after the title's repeat in
+    /// reliably split listings (`题目描述` on write-ups of one site), with
+    /// how many listings opened with it; at most `SUFFIXES` entries.
+    openers: HashMap<String, u32>,
+    /// The openers counted `OPENER_LISTINGS` times, in the order they got
+    /// there.
+    frequent_openers: Vec<String>,
 }
 
 /// The keys are already hashes: use them as they are.
@@ -80,6 +149,17 @@ impl Hasher for IdHasher {
 
 impl TitleMemory {
     const CAP: usize = 400_000;
+    /// Distinct site suffixes counted (a catalog has a few sites; the cap
+    /// only bounds memory).
+    const SUFFIXES: usize = 100_000;
+    /// A suffix is a site's name, not one title's subtitle, when this many
+    /// learned titles end with it.
+    const SITE_TITLES: u32 = 2;
+    /// A word opens a site's snippets when this many listings do: a
+    /// heading every page of a site has (`题目描述`), not a chance word.
+    const OPENER_LISTINGS: u32 = 5;
+    /// Openers are words of 2 to this many characters.
+    const OPENER_CHARS: usize = 8;
 
     fn insert(&mut self, h: u64) {
         if self.young.len() >= Self::CAP / 2 {
@@ -100,15 +180,96 @@ impl TitleMemory {
         if let Some(core) = strip_number(title).filter(|c| c.chars().nth(1).is_some()) {
             self.insert(fnv(core.as_bytes()));
         }
+        if let Some(i) = site_suffix_at(title) {
+            let h = fnv(&title.as_bytes()[i..]);
+            if self.suffixes.len() < Self::SUFFIXES || self.suffixes.contains_key(&h) {
+                *self.suffixes.entry(h).or_default() += 1;
+            }
+        }
     }
 
-    /// The end of the longest remembered title that `body` starts with,
-    /// after an optional leading number (`4 `) and followed by an optional
-    /// re-upload suffix (`（完整版）`, `(1)`, …).
-    fn lookup(&self, body: &str) -> Option<usize> {
+    /// Count the word that follows the title's repeat in the snippet.
+    fn learn_opener(&mut self, title: &str, snippet: &str) {
+        let core = strip_number(title).unwrap_or(title);
+        let Some(rest) = snippet.strip_prefix(title).or_else(|| snippet.strip_prefix(core)) else {
+            return;
+        };
+        let Some(word) = rest.strip_prefix(' ').and_then(|r| r.split(' ').next()) else { return };
+        if Self::opener_shape(word)
+            && (self.openers.len() < Self::SUFFIXES || self.openers.contains_key(word))
+        {
+            let n = self.openers.entry(word.to_string()).or_default();
+            *n += 1;
+            if *n == Self::OPENER_LISTINGS {
+                self.frequent_openers.push(word.to_string());
+            }
+        }
+    }
+
+    /// A word that may open snippets: 2 to `OPENER_CHARS` characters, no
+    /// ASCII (names and numbers vary per listing; headings are words).
+    fn opener_shape(word: &str) -> bool {
+        let n = word.chars().count();
+        (2..=Self::OPENER_CHARS).contains(&n) && !word.contains(|c: char| c.is_ascii())
+    }
+
+    /// The start of the first frequent opener in the head of `body`, after
+    /// at least two characters (the title's), glued or after a space.
+    fn opener_start(&self, body: &str) -> Option<usize> {
+        let limit = body.len().min(MAX_TITLE);
+        let from = body.char_indices().nth(2)?.0;
+        self.frequent_openers
+            .iter()
+            .filter_map(|w| {
+                let i = from + body[from..].find(w.as_str())?;
+                (i < limit && i + w.len() < body.len()).then_some(i)
+            })
+            .min()
+    }
+
+    /// The end of the first site suffix (`sep` + a suffix at least
+    /// `SITE_TITLES` learned titles end with) in the head of `body`.
+    fn site_suffix_end(&self, body: &str) -> Option<usize> {
+        if self.suffixes.is_empty() {
+            return None;
+        }
+        let limit = body.len().min(MAX_TITLE);
+        let mut seps: Vec<usize> = SITE_SEPARATORS
+            .iter()
+            .flat_map(|sep| body.match_indices(sep).map(|(i, _)| i).take_while(|&i| i < limit))
+            .collect();
+        seps.sort_unstable();
+        seps.into_iter().find_map(|i| {
+            let mut h = FNV_OFFSET;
+            let mut best = None;
+            for (k, &b) in body.as_bytes()[i..].iter().enumerate().take(MAX_TITLE) {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                let end = i + k + 1;
+                if end < body.len()
+                    && body.is_char_boundary(end)
+                    && self.suffixes.get(&h).is_some_and(|n| *n >= Self::SITE_TITLES)
+                {
+                    best = Some(end);
+                }
+            }
+            best
+        })
+    }
+
+    fn lookup(&self, body: &str, profile: &Profile) -> Option<usize> {
         if self.young.is_empty() {
             return None;
         }
+        self.lookup_title(body, profile)
+            .or_else(|| {
+                let end = self.site_suffix_end(body)?;
+                Some(end + suffix_len(&body[end..], profile))
+            })
+            .or_else(|| self.opener_start(body))
+    }
+
+    /// The longest remembered title `body` starts with.
+    fn lookup_title(&self, body: &str, profile: &Profile) -> Option<usize> {
         let skips = [Some(0), strip_number(body).map(|r| body.len() - r.len())];
         for skip in skips.into_iter().flatten() {
             let rest = &body[skip..];
@@ -128,12 +289,8 @@ impl TitleMemory {
                 }
             }
             if let Some(end) = best {
-                let mut end = skip + end;
-                let after = &body[end..];
-                if let Some(sfx) = TITLE_SUFFIXES.iter().find(|s| after.starts_with(*s)) {
-                    end += sfx.len();
-                }
-                return Some(end);
+                let end = skip + end;
+                return Some(end + suffix_len(&body[end..], profile));
             }
         }
         None
@@ -147,17 +304,14 @@ fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
-/// `… — Python 3.x 文档`: the title ends after `文档`.
-fn python_doc_title(body: &str) -> Option<usize> {
-    let i = body.find(" — Python ")?;
-    let rest = &body[i + " — Python ".len()..];
-    let n = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
-    let rest2 = rest[n..].strip_prefix(" 文档")?;
-    let mut end = body.len() - rest2.len();
-    if let Some(sfx) = TITLE_SUFFIXES.iter().find(|s| rest2.starts_with(*s)) {
-        end += sfx.len();
-    }
-    Some(end)
+/// The profile's `title-ends-after` patterns: the title ends after the
+/// first match (and a re-upload suffix right after it).
+fn ends_after(body: &str, profile: &Profile) -> Option<usize> {
+    profile.title_ends_after.iter().find_map(|p| {
+        let end = p.end_of_first(body, MAX_TITLE)?;
+        let end = end + suffix_len(&body[end..], profile);
+        (end < body.len()).then_some(end)
+    })
 }
 
 pub(crate) fn strip_number(t: &str) -> Option<&str> {
@@ -168,17 +322,27 @@ pub(crate) fn strip_number(t: &str) -> Option<&str> {
     t[n..].strip_prefix(' ')
 }
 
-fn strip_suffix(t: &str) -> Option<&str> {
-    for s in TITLE_SUFFIXES {
-        if let Some(x) = t.strip_suffix(s) {
+/// `t` without a re-upload suffix (see [`suffix_len`]) at its end.
+fn strip_suffix<'a>(t: &'a str, profile: &Profile) -> Option<&'a str> {
+    for s in &profile.title_suffixes {
+        if let Some(x) = t.strip_suffix(s.as_str()) {
             return Some(x);
         }
     }
-    // `(1)`, `(2)` …
-    let x = t.strip_suffix(')')?;
-    let open = x.rfind('(')?;
-    let num = &x[open + 1..];
-    (!num.is_empty() && num.bytes().all(|b| b.is_ascii_digit())).then(|| &x[..open])
+    // A bracketed note: from the last opening bracket.
+    if let Some(i) = t.rfind(['（', '(', '【', '['])
+        && i > 0
+        && bracket_note(&t[i..]) == Some(t.len() - i)
+    {
+        return Some(&t[..i]);
+    }
+    if let Some(x) = t.strip_suffix(" - 副本") {
+        return Some(x);
+    }
+    EXTENSIONS.iter().find_map(|e| {
+        let cut = t.len().checked_sub(e.len())?;
+        (t.is_char_boundary(cut) && t[cut..].eq_ignore_ascii_case(e) && cut > 0).then(|| &t[..cut])
+    })
 }
 
 /// Comparable form: normalised, ASCII-lowercased.
@@ -196,10 +360,12 @@ fn key(s: &str) -> String {
 /// Every candidate core starts with the body's first character or with the
 /// first character after a leading number (`12 `), so a boundary whose next
 /// character folds to neither is skipped without building candidates.
-fn repeated_title(body: &str) -> Option<usize> {
+fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
     let first_key = |s: &str| s.chars().next().map(fold_char);
     let lead = first_key(body)?;
     let after_number = strip_number(body).and_then(first_key);
+    let label_len = leading_label(body);
+    let after_label = label_len.and_then(|n| first_key(body[n..].trim_start()));
     // First ` - ` of the body: the first one in every prefix that holds it.
     let dash = body.find(" - ");
     for (p, c) in body.char_indices().skip(1) {
@@ -210,7 +376,7 @@ fn repeated_title(body: &str) -> Option<usize> {
             continue;
         }
         let s0 = fold_char(c);
-        if s0 != lead && Some(s0) != after_number {
+        if s0 != lead && Some(s0) != after_number && Some(s0) != after_label {
             continue;
         }
         let t = body[..p].trim_end();
@@ -218,13 +384,17 @@ fn repeated_title(body: &str) -> Option<usize> {
             continue;
         }
         let s = &body[p..];
-        let mut cores: [Option<&str>; 4] = [Some(t), strip_number(t), strip_suffix(t), None];
-        if let Some(x) = strip_number(t).and_then(strip_suffix) {
+        let mut cores: [Option<&str>; 4] =
+            [Some(t), strip_number(t), strip_suffix(t, profile), None];
+        if let Some(x) = strip_number(t).and_then(|t| strip_suffix(t, profile)) {
             cores[3] = Some(x);
         }
         let tldr =
             dash.filter(|i| i + 3 <= t.len()).map(|i| format!("{} {}", &t[..i], &t[i + 3..]));
-        let candidates = cores.iter().flatten().copied().chain(tldr.as_deref());
+        let site = site_suffix_at(t).map(|i| &t[..i]);
+        let unlabelled = label_len.filter(|n| *n < t.len()).map(|n| t[n..].trim_start());
+        let candidates =
+            cores.iter().flatten().copied().chain(tldr.as_deref()).chain(site).chain(unlabelled);
         for core in candidates {
             if first_key(core) != Some(s0) {
                 continue;
@@ -245,6 +415,66 @@ fn repeated_title(body: &str) -> Option<usize> {
     None
 }
 
+/// Length of a bracketed label that starts `body` (`[ 分类 ]`, `【转载】`):
+/// at most `boundary::MAX_CHARS / 4` characters inside, so that a label
+/// is a tag, not a bracketed sentence.
+fn leading_label(body: &str) -> Option<usize> {
+    let close = match body.chars().next()? {
+        '[' => ']',
+        '【' => '】',
+        _ => return None,
+    };
+    let (i, _) =
+        body.char_indices().take(crate::boundary::MAX_CHARS / 4 + 2).find(|(_, c)| *c == close)?;
+    Some(i + close.len_utf8())
+}
+
+/// API pages: a short name, then the text starts with its qualified name
+/// (`cov paddle.linalg.cov(x…`, glued: `tanpaddle.tan(x…`, in any
+/// language: `List java.util.List`). The title is the short name.
+fn qualified_repeat(body: &str) -> Option<usize> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let dotted = |s: &str| s.bytes().take_while(|&b| ident(b) || b == b'.').count();
+    // Separated by a space: the first word is the name.
+    let n = body.bytes().take_while(|&b| ident(b)).count();
+    if let Some(rest) = body[n..].strip_prefix(' ') {
+        let q = &rest[..dotted(rest)];
+        if n >= 2 && q.strip_suffix(&body[..n]).is_some_and(|p| p.len() > 1 && p.ends_with('.')) {
+            return Some(n);
+        }
+    }
+    // Glued: the dotted run starts with its own last part.
+    let run = &body[..dotted(body)];
+    let last = run.rsplit('.').next()?;
+    let q = run.strip_prefix(last)?;
+    let glued = last.len() >= 2 && q.len() > last.len() + 1 && q.contains('.');
+    (glued && q.strip_suffix(last).is_some_and(|p| p.ends_with('.'))).then_some(last.len())
+}
+
+/// Separators between a page's own title and the name of its site or
+/// manual (`导入模块 — Python 3.13 文档`, `Page | Site`): the usual ways
+/// web pages and generated manuals write a title, not a list from a corpus.
+const SITE_SEPARATORS: [&str; 3] = [" — ", " – ", " | "];
+
+/// Byte offset of the first site-name separator in `t`, after at least
+/// two characters.
+fn site_suffix_at(t: &str) -> Option<usize> {
+    SITE_SEPARATORS
+        .iter()
+        .filter_map(|sep| t.find(sep))
+        .min()
+        .filter(|&i| t[..i].chars().nth(1).is_some() && is_site_name(&t[i..]))
+}
+
+/// A site or manual name after its separator: at most `SITE_WORDS` words
+/// and no sentence punctuation (`Python 3.13 文档`, `TiDB 文档`), so that a
+/// title followed by the document's text is not taken for one.
+fn is_site_name(suffix: &str) -> bool {
+    const SITE_WORDS: usize = 3;
+    suffix.split_whitespace().count() <= SITE_WORDS + 1
+        && !suffix.contains(['。', '，', '：', '；', '？', '！', ',', ';', '?', '!'])
+}
+
 pub(crate) fn fold_char(c: char) -> char {
     use unicode_normalization::UnicodeNormalization;
     if c.is_ascii() {
@@ -256,25 +486,31 @@ pub(crate) fn fold_char(c: char) -> char {
     }
 }
 
-/// Words that start a snippet: `题目描述` (leetcode write-ups).
-fn marker(body: &str) -> Option<usize> {
-    for m in ["题目描述", "题⽬描述"] {
-        if let Some(i) = body.find(m).filter(|i| (1..=MAX_TITLE).contains(i)) {
+/// The profile's words that start a snippet (`snippet-starts-with`,
+/// `snippet-starts-with-after-identifier`).
+fn marker(body: &str, profile: &Profile) -> Option<usize> {
+    for m in &profile.snippet_starts_with {
+        if let Some(i) = body.find(m.as_str()).filter(|i| (1..=MAX_TITLE).contains(i)) {
             return Some(i);
         }
     }
-    // Paddle API pages: `name paddle.x.name(...)`.
-    let i = body.find("paddle.")?;
-    let t = body[..i].trim_end();
-    (i > 0 && i <= MAX_TITLE && !t.is_empty() && is_ident(t)).then_some(i)
+    profile.snippet_after_identifier.iter().find_map(|m| {
+        let i = body.find(m.as_str())?;
+        let t = body[..i].trim_end();
+        (i > 0 && i <= MAX_TITLE && !t.is_empty() && is_ident(t)).then_some(i)
+    })
 }
 
 fn is_ident(t: &str) -> bool {
     t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
-/// Paddle's PyTorch-mapping pages: `[ 分类 ]torch.name` + snippet.
-fn torch_title(body: &str) -> Option<usize> {
+/// `bracketed-identifier-title` (Paddle's PyTorch-mapping pages):
+/// `[ 分类 ]torch.name` + snippet.
+fn bracketed_identifier_title(body: &str, profile: &Profile) -> Option<usize> {
+    if !profile.bracketed_identifier_title {
+        return None;
+    }
     let skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
     if !body[skip..].starts_with('[') {
         return None;
@@ -287,13 +523,8 @@ fn torch_title(body: &str) -> Option<usize> {
         return None;
     }
     let start = body.len() - rest_t.len();
-    let mut end = start + glued_name_end(&rest_t[..n]);
-    for s in TITLE_SUFFIXES {
-        if body[end..].starts_with(s) {
-            end += s.len();
-        }
-    }
-    Some(end)
+    let end = start + glued_name_end(&rest_t[..n]);
+    Some(end + suffix_len(&body[end..], profile))
 }
 
 /// The snippet can follow the API name with no space: the name repeated
@@ -331,11 +562,9 @@ fn glued_name_end(run: &str) -> usize {
 pub(crate) fn fallback(body: &str) -> usize {
     let mut skip = strip_number(body).map_or(0, |rest| body.len() - rest.len());
     let mut prefixed = false;
-    let mut leetcode = false;
-    if let Some(n) = problem_number(&body[skip..]) {
+    if let Some(n) = problem_number(&body[skip..], &[]) {
         skip += n;
         prefixed = true;
-        leetcode = true;
     } else if let Some(i) = body[skip..].find(" - ").filter(|i| {
         let cmd = &body[skip..skip + i];
         !cmd.is_empty()
@@ -366,9 +595,6 @@ pub(crate) fn fallback(body: &str) -> usize {
     if let Some(i) = glued_title_word(body, skip) {
         return i;
     }
-    if leetcode {
-        return leetcode_suffix(body, stop);
-    }
     extend_version(body, stop)
 }
 
@@ -395,27 +621,15 @@ pub(crate) fn glued_title_word(body: &str, skip: usize) -> Option<usize> {
     None
 }
 
-/// TiDB release notes: the title ends after the first `Release Notes`
-/// (`TiDB 6.5.0 Release Notes发版日期：…`; 53 of 54 dev titles that hold it
-/// end there, the other has a re-upload suffix, kept here).
-fn release_notes(body: &str) -> Option<usize> {
-    let head = &body.as_bytes()[..body.len().min(MAX_TITLE)];
-    let i = head.windows(13).position(|w| w.eq_ignore_ascii_case(b"release notes"))?;
-    let mut end = i + 13;
-    if let Some(sfx) = TITLE_SUFFIXES.iter().find(|x| body[end..].starts_with(*x)) {
-        end += sfx.len();
-    }
-    Some(end)
-}
-
 /// No reliable evidence: the trained boundary scorer (`boundary.rs`),
-/// which weighs the shape rules below among its features.
-///
-/// A version right after the chosen title belongs to it when two dots or
-/// non-Chinese text follow (`参考指南 3.11.10 bisect`): the seed page's
-/// manual titles, which the dev corpus that trained the scorer lacks.
-fn guess(body: &str) -> usize {
-    let Some(end) = crate::boundary::best_end(body) else { return fallback(body) };
+/// which weighs the shape rules below among its features; then the
+/// profile's post-rules (`numbered-title-tail`, `version-after-title`).
+fn guess(body: &str, profile: &Profile) -> usize {
+    let end = crate::boundary::best_end(body).unwrap_or_else(|| fallback(body));
+    let end = numbered_tail(body, end, profile);
+    if !profile.version_after_title {
+        return end;
+    }
     let last = body[..end].rsplit(' ').next().unwrap_or("");
     let next = body[end..].strip_prefix(' ').and_then(|r| r.split(' ').next()).unwrap_or("");
     if is_version(last) || !is_version(next) {
@@ -430,9 +644,9 @@ fn is_version(tok: &str) -> bool {
         && tok.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Source conventions tried before the generic shape guess.
+/// The shape rules the scorer weighs besides the fallback.
 pub(crate) fn shape_rules(body: &str) -> Option<usize> {
-    release_notes(body).or_else(|| toc_title(body))
+    toc_title(body)
 }
 
 /// Manuals: the snippet is a table of contents (`6.19 TiFlash 查询结果物化
@@ -467,34 +681,52 @@ fn toc_title(body: &str) -> Option<usize> {
     None
 }
 
-/// After a leetcode title: ` II` (a problem in a series) and ` 🔒`
-/// (premium problem) belong to the title.
-fn leetcode_suffix(body: &str, mut stop: usize) -> usize {
-    // A series number: ` II` then a space, a non-letter or the end (the
-    // snippet may follow with no space: `II]$，…`, `II后，…`).
-    let rest = &body[stop..];
-    let t = rest.trim_start();
-    let n = t.bytes().take_while(|b| matches!(b, b'I' | b'V')).count();
-    let next = t[n..].chars().next();
-    let roman = ["I", "II", "III", "IV", "V"].contains(&&t[..n]);
-    let ends = next.is_none_or(|c| !c.is_ascii_alphabetic() || (n >= 2 && c.is_ascii_lowercase()));
-    if roman && ends && !t[n..].starts_with(". ") {
-        stop += rest.len() - t.len() + n;
+/// `numbered-title-tail` of the profile: after the guessed end of a
+/// numbered title (`2138. `, `LCP 54. `), each listed token that follows
+/// (after optional spaces) belongs to the title; an alphabetic token only
+/// when no letter follows it (the snippet may be glued: `II]$，…`, `II后，…`;
+/// a lower-case letter after two or more letters starts a glued word).
+fn numbered_tail(body: &str, mut stop: usize, profile: &Profile) -> usize {
+    if profile.numbered_title_tails.is_empty() {
+        return stop;
     }
-    // ` 🔒`, maybe glued to the snippet.
-    let rest = &body[stop..];
-    let t = rest.trim_start();
-    if t.starts_with('🔒') {
-        stop += rest.len() - t.len() + '🔒'.len_utf8();
+    let skip = strip_number(body).map_or(0, |r| body.len() - r.len());
+    if problem_number(&body[skip..], &profile.number_prefixes).is_none() {
+        return stop;
     }
-    stop
+    loop {
+        let rest = &body[stop..];
+        let t = rest.trim_start();
+        // The longest listed token that ends where a token may end.
+        let found = profile
+            .numbered_title_tails
+            .iter()
+            .filter(|tok| {
+                let Some(after) = t.strip_prefix(tok.as_str()) else { return false };
+                if !tok.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return true;
+                }
+                let next = after.chars().next();
+                next.is_none_or(|c| {
+                    !c.is_ascii_alphabetic() || (tok.len() >= 2 && c.is_ascii_lowercase())
+                }) && !after.starts_with(". ")
+            })
+            .map(String::len)
+            .max();
+        match found {
+            // Tokens are not empty: `stop` grows.
+            Some(n) => stop += rest.len() - t.len() + n,
+            None => return stop,
+        }
+    }
 }
 
-/// `2138. `, `LCP 54. `, `面试题 17.04. `: the length of the prefix.
-pub(crate) fn problem_number(s: &str) -> Option<usize> {
+/// `2138. `, `17.04. ` (a numbered title), with one of `prefixes` before
+/// it (`LCP 54. `): the length of the prefix.
+pub(crate) fn problem_number(s: &str, prefixes: &[String]) -> Option<usize> {
     let mut t = s;
-    for p in ["LCP ", "LCR ", "面试题 ", "剑指 Offer "] {
-        if let Some(x) = t.strip_prefix(p) {
+    for p in prefixes {
+        if let Some(x) = t.strip_prefix(p.as_str()) {
             t = x;
             break;
         }

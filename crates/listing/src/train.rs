@@ -2,6 +2,7 @@
 //! title/snippet boundary scorer. Not a stable API.
 
 use crate::boundary::{self, Line, Sink, Weights};
+use crate::profile::Profile;
 use crate::split::{self, TitleMemory};
 
 /// The titles remembered while reading a catalog, as the reader keeps them.
@@ -16,8 +17,8 @@ pub fn body(listing_text: &str) -> Option<&str> {
 
 /// The title's end when a reliable rule or the memory finds it (the
 /// memory learns as the reader's does); `None` when the scorer decides.
-pub fn reliable_end(body: &str, memory: &mut Memory) -> Option<usize> {
-    split::reliable_end(body, Some(&mut memory.0))
+pub fn reliable_end(body: &str, memory: &mut Memory, profile: Option<&Profile>) -> Option<usize> {
+    split::reliable_end(body, Some(&mut memory.0), profile.unwrap_or(Profile::generic()))
 }
 
 /// Every candidate title end of `body` with its features, each feature
@@ -48,12 +49,15 @@ pub fn candidates(body: &str) -> Vec<(usize, Vec<String>)> {
 /// The scorer's choice with the weights in `weights_text` (the weight
 /// file's format).
 pub fn best_end(body: &str, weights_text: &str) -> Option<usize> {
-    boundary::best_end_with(body, &Weights::parse(weights_text))
+    boundary::best_end_with(body, &Weights::parse(weights_text).ok()?)
 }
+
+/// The feature schema the weights file must state (`#schema<TAB>…`).
+pub const SCHEMA: &str = boundary::SCHEMA;
 
 /// The weight of one feature (parts joined by tabs) in the bundled
 /// weights, the ones parsing uses.
 pub fn bundled_weight(feature: &str) -> f32 {
     let parts: Vec<&str> = feature.split('\t').collect();
-    boundary::weights().get(boundary::key(&parts))
+    boundary::weights().map_or(0.0, |w| w.get(boundary::key(&parts)))
 }

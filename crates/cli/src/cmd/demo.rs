@@ -105,6 +105,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         threads: None,
         heap: None,
         encoding: None,
+        profile: None,
         dict: None,
         json: false,
     };

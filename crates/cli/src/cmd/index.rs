@@ -10,7 +10,7 @@ use serde::Serialize;
 use wenku::{Footer, IndexOptions, IndexReport, ParseOptions, Progress, Wenku, WriterOptions};
 
 use crate::app;
-use crate::flags::{Global, parse_encoding, parse_heap, parse_time};
+use crate::flags::{Global, parse_encoding, parse_heap, parse_profile, parse_time};
 use crate::render::{count, thousands};
 
 /// Malformed lines shown in the summary (all are counted).
@@ -62,6 +62,13 @@ pub(crate) struct Args {
     #[arg(long, value_parser = parse_encoding, value_name = "LABEL")]
     pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
 
+    /// Split profile: the title conventions of a site or document set that
+    /// the title/snippet split may use, a bundled name (dev-sources,
+    /// manual-versions) or a profile file [default: none, the generic
+    /// split].
+    #[arg(long, value_parser = parse_profile, value_name = "NAME|FILE")]
+    pub(crate) profile: Option<&'static wenku::listing::Profile>,
+
     /// jieba user dictionary (one `word [freq [tag]]` per line), stored with a
     /// new index; an existing index must have been built with the same one.
     #[arg(long, value_name = "FILE")]
@@ -84,7 +91,12 @@ impl Args {
         }
         IndexOptions {
             writer,
-            parse: ParseOptions { as_of: self.as_of, encoding: self.encoding },
+            parse: ParseOptions {
+                as_of: self.as_of,
+                encoding: self.encoding,
+                profile: self.profile,
+                ..Default::default()
+            },
             keep_errors: Some(SHOWN_ERRORS),
         }
     }

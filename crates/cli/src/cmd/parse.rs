@@ -9,7 +9,7 @@ use wenku::ParseOptions;
 use wenku::listing::{CatalogReader, Item};
 
 use crate::app;
-use crate::flags::{Global, parse_encoding, parse_time};
+use crate::flags::{Global, parse_encoding, parse_profile, parse_time};
 
 /// Flags of `wenku parse`.
 #[derive(Debug, Clone, clap::Args)]
@@ -39,11 +39,23 @@ pub(crate) struct Args {
     /// else UTF-8 if valid, else detected].
     #[arg(long, value_parser = parse_encoding, value_name = "LABEL")]
     pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
+
+    /// Split profile: the title conventions of a site or document set that
+    /// the title/snippet split may use, a bundled name (dev-sources,
+    /// manual-versions) or a profile file [default: none, the generic
+    /// split].
+    #[arg(long, value_parser = parse_profile, value_name = "NAME|FILE")]
+    pub(crate) profile: Option<&'static wenku::listing::Profile>,
 }
 
 impl Args {
     pub(crate) fn options(&self) -> ParseOptions {
-        ParseOptions { as_of: self.as_of, encoding: self.encoding }
+        ParseOptions {
+            as_of: self.as_of,
+            encoding: self.encoding,
+            profile: self.profile,
+            ..Default::default()
+        }
     }
 }
 
