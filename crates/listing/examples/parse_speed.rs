@@ -1,7 +1,9 @@
 //! Parse throughput: parse every file of a directory N times and print MB/s
 //! of raw input per thread (best round). By default one reader reads all
 //! pages concatenated (a catalog in one file); `WENKU_PER_FILE=1` uses one
-//! reader per file (a directory of pages). `WENKU_DUMP=1` prints every
+//! reader per file (a directory of pages); `WENKU_OPEN=1` times
+//! `CatalogReader::open` on the directory (two passes: the first gathers the
+//! split evidence of the whole input). `WENKU_DUMP=1` prints every
 //! record as JSON once instead (to compare the output of two versions).
 //!
 //! ```text
@@ -24,6 +26,10 @@ fn main() {
     // One reader per file (as for a directory of pages) instead of one
     // reader over all pages concatenated.
     let per_file = std::env::var_os("WENKU_PER_FILE").is_some();
+    // `CatalogReader::open` on the directory: files read from disk (the
+    // page cache), with the first pass that gathers the split evidence of
+    // the whole input (`from_reader` streams and has no first pass).
+    let open_dir = std::env::var_os("WENKU_OPEN").is_some();
     let mut files: Vec<(String, &'static [u8])> = Vec::new();
     for e in std::fs::read_dir(&dir).expect("read the directory") {
         let p = e.expect("dir entry").path();
@@ -54,7 +60,9 @@ fn main() {
         let start = Instant::now();
         let cpu0 = thread_cpu_secs();
         listings = 0;
-        let readers: Vec<CatalogReader> = if per_file {
+        let readers: Vec<CatalogReader> = if open_dir {
+            vec![CatalogReader::open(&[&dir], opts).expect("open the directory")]
+        } else if per_file {
             files.iter().map(|(name, data)| CatalogReader::from_reader(name, *data, opts)).collect()
         } else {
             vec![CatalogReader::from_reader("all", all, opts)]

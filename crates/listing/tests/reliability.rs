@@ -220,14 +220,8 @@ fn ids_do_not_depend_on_order_grouping_or_split() {
 /// the whole-input split is not worse on the truth.
 #[test]
 fn titles_do_not_depend_on_reading_order() {
-    let dev = Path::new(DEV_PAGES);
-    if !dev.exists() {
-        println!("skipped: no dev corpus at {}", dev.display());
-        return;
-    }
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dev).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let Some(files) = damaged::dev_pages() else { return };
+    let dev = Path::new(damaged::DEV_PAGES);
     let titles = |files: &[PathBuf], split_as_read: bool| -> BTreeMap<(String, u64), String> {
         let opts = ParseOptions { split_as_read, ..Default::default() };
         CatalogReader::open(files, opts)

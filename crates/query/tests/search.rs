@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use wenku_index::analysis::Analyzer;
 use wenku_index::{ListingIndex, WriterOptions};
-use wenku_listing::{CatalogReader, Item, ParseOptions};
+use wenku_listing::{CatalogReader, Item, ParseOptions, Profile};
 use wenku_query::{Query, Ranking, SearchRequest, SearchResults, Searcher, Sort};
 
 /// Capture time of the dev corpus (its README); used for the seed page too.
@@ -42,10 +42,10 @@ fn dev_pages() -> Option<PathBuf> {
     }
 }
 
-fn build(paths: &[PathBuf]) -> Searcher {
+fn build(paths: &[PathBuf], profile: Option<&'static Profile>) -> Searcher {
     let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
     let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 50 << 20 }).unwrap();
-    let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), ..Default::default() };
+    let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), profile, ..Default::default() };
     for item in CatalogReader::open(paths, opts).unwrap() {
         if let Item::Listing(l) = item.unwrap() {
             w.add(&l).unwrap();
@@ -57,8 +57,12 @@ fn build(paths: &[PathBuf]) -> Searcher {
     s
 }
 
-static SEED: LazyLock<Searcher> = LazyLock::new(|| build(&[seed()]));
-static DEV: LazyLock<Option<Searcher>> = LazyLock::new(|| dev_pages().map(|p| build(&[seed(), p])));
+/// The seed page with the split profile of its manuals' titles (their
+/// version is part of the title: `Python 标准库参考指南 3.11.10`).
+static SEED: LazyLock<Searcher> =
+    LazyLock::new(|| build(&[seed()], Some(Profile::bundled("manual-versions").unwrap())));
+static DEV: LazyLock<Option<Searcher>> =
+    LazyLock::new(|| dev_pages().map(|p| build(&[seed(), p], None)));
 
 fn run(s: &Searcher, query: &str, limit: usize, sort: Sort) -> SearchResults {
     let req = request(query).limit(limit).sort(sort);
