@@ -270,6 +270,7 @@ pub(crate) async fn post_listings(
     let parse = ParseOptions {
         as_of: Some(p.time("as_of")?.unwrap_or_else(jiff::Timestamp::now)),
         encoding: p.encoding("encoding")?,
+        ..ParseOptions::default()
     };
     let options = IndexOptions { writer: WriterOptions::default(), parse, keep_errors: Some(20) };
     // held until the blocking work ends, even if this request is dropped
