@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{Dir, SAMPLE, SEED, json_lines, kept_index, synthetic_page_from, wenku};
+use crate::util::{
+    Dir, SAMPLE, SEED, json_lines, kept_index_of_manuals, synthetic_page_from, wenku,
+};
 
 const KEY: &str = "test-write-key-0123456789";
 const NOW: &str = "2026-08-26T08:00:00Z";
@@ -225,7 +227,8 @@ pub fn enc(s: &str) -> String {
 /// The sample catalog indexed once (capture time fixed), shared by the
 /// read-only tests.
 fn sample_index() -> &'static Dir {
-    static DIR: LazyLock<Dir> = LazyLock::new(|| kept_index("wenku-serve-sample-", SAMPLE));
+    static DIR: LazyLock<Dir> =
+        LazyLock::new(|| kept_index_of_manuals("wenku-serve-sample-", SAMPLE));
     &DIR
 }
 
@@ -708,7 +711,7 @@ fn http_api_doc_examples_run() {
         .current_dir(&root)
         .arg("--index")
         .arg(dir.index())
-        .args(["index", "--as-of", "2026-08-26", "data/sample"])
+        .args(["index", "--as-of", "2026-08-26", "--profile", "manual-versions", "data/sample"])
         .assert()
         .success();
     let server = Server::start(&dir.index(), &["--write-key", KEY]);

@@ -86,6 +86,19 @@ pub fn kept_index(prefix: &str, path: &str) -> Dir {
     Dir { tmp }.indexed(&[Path::new(path)])
 }
 
+/// [`kept_index`] with the split profile of the seed page's manuals
+/// (`--profile manual-versions`: their version is part of the title), as
+/// docs/http-api.md indexes `data/sample`.
+pub fn kept_index_of_manuals(prefix: &str, path: &str) -> Dir {
+    let tmp =
+        tempfile::Builder::new().prefix(prefix).tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir = Dir { tmp };
+    dir.wenku(&["index", "--as-of", "2026-08-26T08:00:00Z", "--profile", "manual-versions", path])
+        .assert()
+        .success();
+    dir
+}
+
 /// One raw listing line (the listing text written twice, as on the site).
 pub fn listing_line(
     title: &str,
