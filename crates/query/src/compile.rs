@@ -31,12 +31,12 @@ use std::ops::Bound;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Occur, PhraseQuery, Query,
+    RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 use wenku_index::Fields;
 use wenku_index::analysis::reading::{han_readings, initials, syllable_splits};
 use wenku_index::analysis::{Analyzer, Mode, is_han};
@@ -261,16 +261,14 @@ impl Compiler<'_> {
             Expr::Filter(f) => self.filter(f),
             Expr::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
-                (Occur::MustNot, self.expr(inner, only, stage)),
+                (Occur::MustNot, self.excluded(inner)),
             ])),
             Expr::And(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 let mut positive = false;
                 for item in items {
                     match item {
-                        Expr::Not(inner) => {
-                            clauses.push((Occur::MustNot, self.expr(inner, only, stage)))
-                        }
+                        Expr::Not(inner) => clauses.push((Occur::MustNot, self.excluded(inner))),
                         Expr::Text(t) => {
                             if let Some(q) = self.text(t, only, stage) {
                                 // a chunk of only filler words is optional
@@ -300,6 +298,13 @@ impl Compiler<'_> {
         }
     }
 
+    /// What `-inner` excludes: `inner` as typed (an exclusion is never read
+    /// by pinyin or relaxed), its matching documents read in full per
+    /// segment (see [`Materialized`]).
+    fn excluded(&self, inner: &Expr) -> Box<dyn Query> {
+        Box::new(Materialized(self.expr(inner, Only::All, Stage::Strict)))
+    }
+
     /// The top level with only `k` of its required units needed: filters
     /// and exclusions stay as they are, optional units and chunk phrases
     /// still score. `None` parts when `e` is not a conjunction.
@@ -324,9 +329,7 @@ impl Compiler<'_> {
                     }
                     out.extend(self.chunk_phrase(t, Only::All).map(|q| (Occur::Should, q)));
                 }
-                Expr::Not(inner) => {
-                    out.push((Occur::MustNot, self.expr(inner, Only::All, Stage::Readings)))
-                }
+                Expr::Not(inner) => out.push((Occur::MustNot, self.excluded(inner))),
                 other => out.push((Occur::Must, self.expr(other, Only::All, Stage::Readings))),
             }
         }
@@ -678,6 +681,88 @@ fn grams_for_query(tokens: &Tokens) -> Tokens {
         out.push((pick.clone(), *pos));
     }
     out
+}
+
+/// A query whose documents are read in full when its scorer is made, for
+/// exclusions. tantivy 0.27 looks documents up in an exclusion with
+/// `seek_danger`, which a phrase scorer (a quoted phrase, `sys.path`, a
+/// multi-token unit) does not support after a miss: it asserts in debug
+/// builds and may answer wrongly in release ones. A sorted list answers
+/// any lookup; exclusions are usually small.
+#[derive(Debug)]
+struct Materialized(Box<dyn Query>);
+
+impl Clone for Materialized {
+    fn clone(&self) -> Self {
+        Materialized(self.0.box_clone())
+    }
+}
+
+impl Query for Materialized {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(MaterializedWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct MaterializedWeight(Box<dyn Weight>);
+
+impl Weight for MaterializedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut inner = self.0.scorer(reader, boost)?;
+        let mut docs = Vec::new();
+        let mut doc = inner.doc();
+        while doc != TERMINATED {
+            docs.push(doc);
+            doc = inner.advance();
+        }
+        Ok(Box::new(DocList { docs, at: 0 }))
+    }
+
+    fn explain(
+        &self,
+        reader: &SegmentReader,
+        doc: DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// Sorted documents; every lookup is a binary search from the current one.
+struct DocList {
+    docs: Vec<DocId>,
+    at: usize,
+}
+
+impl DocSet for DocList {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for DocList {
+    fn score(&mut self) -> Score {
+        1.0
+    }
 }
 
 /// Text terms of a conjunction's top level (the relaxation's candidates).

@@ -653,6 +653,29 @@ mod understanding {
         assert_eq!(first("nix registry - 管理 Nix 软件源注册表"), Some(3));
     }
 
+    /// An exclusion removes exactly the listings of what it excludes,
+    /// phrases and multi-token units included (tantivy's exclusion looks a
+    /// phrase up out of order), and is never read by pinyin.
+    #[test]
+    fn exclusions_remove_exactly_their_matches() {
+        let Some(s) = dev() else { return };
+        let ids = |q: &str| -> BTreeSet<String> {
+            run(s, q, 10_000, Sort::Pages).hits.iter().map(|h| h.id().to_string()).collect()
+        };
+        for (base, ex) in [
+            ("python", "\"sys path\""),
+            ("python", "sys.path"),
+            ("的", "\"python 3\""),
+            ("的", "tidb"),
+            ("python", "and"),
+        ] {
+            // every listing of `ex` (each query here has 10 or more exact
+            // matches or a quoted phrase: no pinyin reading widens them)
+            let want: BTreeSet<String> = ids(base).difference(&ids(ex)).cloned().collect();
+            assert_eq!(ids(&format!("{base} -{ex}")), want, "help: {base} -{ex}");
+        }
+    }
+
     /// A typo that jieba cuts into a word and a lone character is matched
     /// by the reading of the whole run.
     #[test]
