@@ -166,9 +166,19 @@ impl Error {
             {
                 Error::DiskFull(dir.to_path_buf())
             }
+            // a worker that died without saying why, on a file system with
+            // no room left (a full disk can kill a worker by a panic too)
+            T::InternalError(_) | T::ErrorInThread(_) if nearly_full(dir) => {
+                Error::DiskFull(dir.to_path_buf())
+            }
             _ => Error::Tantivy(e),
         }
     }
+}
+
+/// Whether the file system of `dir` has less than 1 MiB free.
+fn nearly_full(dir: &Path) -> bool {
+    fs4::available_space(dir).is_ok_and(|free| free < 1 << 20)
 }
 
 /// `Result` with [`Error`].
