@@ -109,6 +109,11 @@ impl Unit {
             }
         }
     }
+
+    /// A Han word of one character.
+    fn is_lone_character(&self) -> bool {
+        self.kind == UnitKind::Word && self.tokens[0].0.chars().nth(1).is_none()
+    }
 }
 
 /// The question and filler words of `data/query-fillers.txt`.
@@ -466,14 +471,13 @@ impl Compiler<'_> {
         only: Only,
         stage: Stage,
     ) -> Option<Box<dyn Query>> {
-        let lone = |u: &Unit| u.kind == UnitKind::Word && u.tokens[0].0.chars().nth(1).is_none();
         let eligible = stage == Stage::Readings
             && !t.phrase
             && matches!(only, Only::All | Only::Title)
             && t.field.is_none_or(|f| f == TextField::Title)
             && units.len() >= 2
             && units.iter().all(|u| matches!(u.kind, UnitKind::Word | UnitKind::Group))
-            && units.iter().any(|u| !u.optional && lone(u));
+            && units.iter().any(|u| !u.optional && u.is_lone_character());
         if !eligible {
             return None;
         }
@@ -525,15 +529,7 @@ impl Compiler<'_> {
             clauses.push((Occur::Should, boost(sequence(f.title, &u.tokens), r.title_boost)));
         }
         if want(TextField::Title, Only::TitleGrams) {
-            let grams = match u.kind {
-                UnitKind::Word | UnitKind::Group => {
-                    grams_for_query(&self.tokens(Mode::Grams, &u.text()))
-                }
-                UnitKind::Other | UnitKind::Phrase => {
-                    let text: Vec<&str> = u.tokens.iter().map(|(t, _)| t.as_str()).collect();
-                    grams_for_query(&self.tokens(Mode::Grams, &text.join(" ")))
-                }
-            };
+            let grams = grams_for_query(&self.tokens(Mode::Grams, &u.text()));
             clauses.push((Occur::Should, boost(sequence(f.title_grams, &grams), r.grams_boost)));
         }
         if want(TextField::Snippet, Only::Snippet) {
@@ -568,7 +564,7 @@ impl Compiler<'_> {
     fn reading(&self, u: &Unit) -> Option<Box<dyn Query>> {
         let seqs: Vec<Vec<String>> = match u.kind {
             UnitKind::Group => han_readings(&u.text(), MAX_READINGS),
-            UnitKind::Word if u.tokens[0].0.chars().nth(1).is_some() && !u.optional => {
+            UnitKind::Word if !u.is_lone_character() && !u.optional => {
                 if self.exact_matches(&u.tokens[0].0) > FEW {
                     return None;
                 }
