@@ -1,13 +1,17 @@
 //! Traditional → simplified folding, one character at a time.
 //!
-//! The table is generated at build time from OpenCC's `t2s` data (see
-//! `build.rs`): every CJK code point is converted on its own and kept when
-//! OpenCC maps it to a single different character. Character-level folding
+//! The table (`t2s_table.rs`, committed) is generated from OpenCC's `t2s`
+//! data by `cargo run --release -p wenku-benches --bin gen_t2s --
+//! crates/index/src/analysis/t2s_table.rs` (`wenku_benches::t2s`; a test
+//! there fails when the committed file is stale): every CJK code point is
+//! converted on its own and kept when OpenCC maps it to a single different
+//! character. Committing it keeps OpenCC's data and its readers (rkyv, fst,
+//! phf…) out of every build of wenku. Character-level folding
 //! keeps the text length in characters, so positions and offsets stay exact;
 //! OpenCC's phrase-level rules (which pick among several simplified forms by
 //! context) are given up for that, a loss measured in `docs/analysis.md`.
 
-include!(concat!(env!("OUT_DIR"), "/t2s_table.rs"));
+include!("t2s_table.rs");
 
 /// The simplified form of `c`, or `c` itself.
 #[inline]
@@ -46,9 +50,18 @@ mod tests {
         }
     }
 
+    /// The committed table is well formed: what `to_simplified`'s binary
+    /// search and its fast path for code points below U+3400 rely on.
     #[test]
-    fn table_is_sorted_and_substantial() {
-        assert!(T2S.windows(2).all(|w| w[0].0 < w[1].0));
+    fn table_is_sorted_han_pairs_and_substantial() {
+        for w in T2S.windows(2) {
+            assert!(w[0].0 < w[1].0, "t2s table not strictly sorted at {:?}, {:?}", w[0], w[1]);
+        }
+        for &(t, s) in &T2S {
+            assert!(t != s, "t2s table maps {t} to itself");
+            assert!(crate::analysis::is_han(t) && crate::analysis::is_han(s), "{t} → {s}");
+            assert!(t as u32 >= 0x3400, "{t} is below to_simplified's fast path");
+        }
         assert!(table_len() > 2000, "t2s table has only {} entries", table_len());
     }
 }
