@@ -1,6 +1,6 @@
 //! The blended top-k collector: the best `k` matches by
-//! `bm25 × age_factor × size_factor`, and the number of matches, in one
-//! scored pass.
+//! `bm25 × age_factor × size_factor` (by BM25 alone under a ranking that
+//! does not blend), and the number of matches, in one scored pass.
 //!
 //! Both factors are ≤ 1 (`rank.rs`), so a match whose BM25 score is below
 //! the k-th best blended score found so far cannot enter the top k: its
@@ -64,6 +64,8 @@ pub(crate) struct BlendedSegment {
     seg: SegmentOrdinal,
     k: usize,
     ranking: Ranking,
+    /// Whether the ranking blends at all (otherwise the score is BM25).
+    blends: bool,
     now: i64,
     cols: Columns,
     /// The k best so far, worst on top.
@@ -88,6 +90,7 @@ impl Collector for BlendedTop {
             seg,
             k: self.k,
             ranking: self.ranking.clone(),
+            blends: self.ranking.blends(),
             now: self.now,
             cols: Columns::of(reader),
             heap: BinaryHeap::with_capacity(self.k + 1),
@@ -124,7 +127,11 @@ impl SegmentCollector for BlendedSegment {
         if bm25 < self.floor {
             return;
         }
-        let blended = bm25 * self.cols.factors(&self.ranking, doc, self.now).0;
+        let blended = if self.blends {
+            bm25 * self.cols.factors(&self.ranking, doc, self.now).0
+        } else {
+            bm25
+        };
         let entry = Entry { score: blended, doc };
         if self.heap.len() < self.k {
             self.heap.push(Reverse(entry));

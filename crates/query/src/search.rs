@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::schema::Value;
@@ -432,20 +432,17 @@ impl Searcher {
             sort => Order::Field(sort),
         };
         let (total, top) = match &order {
-            Order::Blended(ranking, now) => {
+            Order::Blended(..) | Order::Bm25 => {
                 // one scored pass over every match, the count fused into it
+                // (a ranking that does not blend reads no factor)
                 let need = need.min(searcher.num_docs() as usize);
-                let blended = BlendedTop::new(need + 1, ranking.clone(), *now);
+                let blended = BlendedTop::new(need + 1, self.ranking.clone(), now);
                 let (total, top) = searcher.search(query, &blended)?;
                 (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect())
             }
-            Order::Bm25 => {
-                let total = query.count(searcher)?;
-                (total, top_bm25(searcher, query, need.min(total) + 1)?)
-            }
             Order::Field(_) => {
-                let total = query.count(searcher)?;
-                (total, searcher.search(query, &order.top(need.min(total) + 1))?)
+                let need = need.min(searcher.num_docs() as usize);
+                searcher.search(query, &(Count, order.top(need + 1)))?
             }
         };
         let ranked = self.settle_ties(searcher, query, &order, top, need)?;
@@ -577,18 +574,6 @@ fn newest_first(searcher: &tantivy::Searcher, ranked: &mut [(f64, DocAddress)]) 
         Columns::of(searcher.segment_reader(a.segment_ord)).published(a.doc_id).unwrap_or(i64::MIN)
     };
     ranked[..strong].sort_by_cached_key(|h| std::cmp::Reverse(published(&h.1)));
-}
-
-/// Count aside, the best `need` documents by BM25 (tantivy's top-k by score,
-/// which skips blocks that cannot enter it: block-max WAND).
-fn top_bm25(
-    searcher: &tantivy::Searcher,
-    query: &dyn Query,
-    need: usize,
-) -> Result<Vec<(Key, DocAddress)>> {
-    let top: Vec<(Score, DocAddress)> =
-        searcher.search(query, &TopDocs::with_limit(need.max(1)).order_by_score())?;
-    Ok(top.into_iter().map(|(s, a)| ((0, f64::from(s)), a)).collect())
 }
 
 /// The score `query` gives document `addr`, 0 when it does not match.

@@ -429,9 +429,9 @@ mod ranking {
     }
 
     /// The blended top 10 (one scored pass with fast-field factors) against
-    /// an independent full sort: every match by plain BM25 (tantivy's own
-    /// top-k by score), its blended score computed from the stored record
-    /// with `Ranking`'s formula, all sorted.
+    /// an independent full sort: every match by plain BM25 (a top-k as large
+    /// as the catalog, so nothing is skipped), its blended score computed
+    /// from the stored record with `Ranking`'s formula, all sorted.
     #[test]
     fn blended_top_k_equals_a_full_sort() {
         let Some(dev) = DEV.as_ref() else { return };
@@ -463,6 +463,25 @@ mod ranking {
                 let own = want.iter().find(|w| w.1 == hit.id()).expect("a match").0;
                 assert!(close(hit.score, own), "{q} rank {i}: {} vs {own}", hit.score);
             }
+        }
+    }
+
+    /// Plain BM25 goes through the same one-pass collector, which skips
+    /// matches that score below the current 10th: its top 10 and count are
+    /// those of the full list (scores equal at every rank, ties by id).
+    #[test]
+    fn plain_bm25_top_k_equals_the_full_list() {
+        let Some(dev) = DEV.as_ref() else { return };
+        let plain = Searcher::new(dev.index().clone()).unwrap().with_ranking(Ranking::bm25_only());
+        for q in ["数组", "python", "tidb", "的", "python 5页以上"] {
+            let top = run(&plain, q, 10, Sort::Relevance);
+            let all = run(&plain, q, 100_000, Sort::Relevance);
+            assert_eq!(top.total, all.total, "{q}");
+            assert!(all.total > 10, "{q}: {}", all.total);
+            let ids = |r: &SearchResults| {
+                r.hits.iter().take(10).map(|h| (h.score, h.id().to_string())).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&top), ids(&all), "{q}");
         }
     }
 
