@@ -21,21 +21,22 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::rank::Ranking;
-use crate::search::Columns;
+use crate::search::{Columns, ColumnsCache};
 
 /// See the module docs.
-pub(crate) struct BlendedTop {
+pub(crate) struct BlendedTop<'a> {
     pub k: usize,
     pub ranking: Ranking,
     pub now: i64,
+    columns: &'a ColumnsCache,
     /// The best k-th blended score of any finished heap (f64 bits; scores
     /// are ≥ 0, so the bit patterns order like the values).
     threshold: Arc<AtomicU64>,
 }
 
-impl BlendedTop {
-    pub(crate) fn new(k: usize, ranking: Ranking, now: i64) -> Self {
-        BlendedTop { k: k.max(1), ranking, now, threshold: Arc::new(AtomicU64::new(0)) }
+impl<'a> BlendedTop<'a> {
+    pub(crate) fn new(k: usize, ranking: Ranking, now: i64, columns: &'a ColumnsCache) -> Self {
+        BlendedTop { k: k.max(1), ranking, now, columns, threshold: Arc::new(AtomicU64::new(0)) }
     }
 }
 
@@ -77,7 +78,7 @@ pub(crate) struct BlendedSegment {
     floor: f64,
 }
 
-impl Collector for BlendedTop {
+impl Collector for BlendedTop<'_> {
     type Fruit = (usize, Vec<(f64, DocAddress)>);
     type Child = BlendedSegment;
 
@@ -92,7 +93,7 @@ impl Collector for BlendedTop {
             ranking: self.ranking.clone(),
             blends: self.ranking.blends(),
             now: self.now,
-            cols: Columns::of(reader),
+            cols: self.columns.of(reader),
             heap: BinaryHeap::with_capacity(self.k + 1),
             count: 0,
             shared: Arc::clone(&self.threshold),
