@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use wenku_index::analysis::reading::{INITIAL_MARK, readings};
+use wenku_index::analysis::segment::word_tokens;
 use wenku_index::analysis::{Analyzer, Mode, Normalized, is_han};
 
 /// A highlighted byte range `[start, end)` of a text, with the same range in
@@ -106,16 +107,16 @@ impl Highlighter {
     }
 
     /// Byte ranges of `text` to highlight (sorted, merged).
-    pub fn spans(&self, analyzer: &Analyzer, text: &str) -> Vec<(usize, usize)> {
-        self.spans_of(analyzer, text, false)
+    pub fn spans(&self, text: &str) -> Vec<(usize, usize)> {
+        self.spans_of(text, false)
     }
 
-    fn spans_of(&self, analyzer: &Analyzer, text: &str, readings: bool) -> Vec<(usize, usize)> {
+    fn spans_of(&self, text: &str, readings: bool) -> Vec<(usize, usize)> {
         let mut ranges = Vec::new();
         if readings && !self.readings.is_empty() {
             self.reading_ranges(text, &mut ranges);
         }
-        if !self.han.is_empty() {
+        if !self.han.is_empty() || !self.words.is_empty() {
             let mut norm = Normalized::default();
             norm.normalize(text);
             for needle in &self.han {
@@ -123,13 +124,14 @@ impl Highlighter {
                     ranges.push(norm.original_range(i, i + m.len()));
                 }
             }
-        }
-        if !self.words.is_empty() {
-            // grams mode cuts word runs exactly like words mode and needs no
-            // dictionary for Han runs (whose tokens are never in `words`)
-            for t in analyzer.tokens(Mode::Grams, text) {
-                if self.words.contains(&t.text) {
-                    ranges.push((t.offset_from, t.offset_to));
+            // the text's non-Han tokens (Han ones are never in `words`)
+            if !self.words.is_empty() {
+                let mut tokens = Vec::new();
+                word_tokens(&norm, &mut tokens);
+                for t in tokens {
+                    if self.words.contains(&t.text) {
+                        ranges.push((t.offset_from, t.offset_to));
+                    }
                 }
             }
         }
@@ -145,8 +147,8 @@ impl Highlighter {
     }
 
     /// `text` (a title) with its spans, reading matches included.
-    pub fn highlight(&self, analyzer: &Analyzer, text: &str) -> Highlighted {
-        let spans = self.spans_of(analyzer, text, true);
+    pub fn highlight(&self, text: &str) -> Highlighted {
+        let spans = self.spans_of(text, true);
         with_spans(text, &spans)
     }
 
@@ -179,8 +181,8 @@ impl Highlighter {
     /// A window of about `max_chars` characters of `text` around the first
     /// match (the start of the text when nothing matched), with `…` where it
     /// was cut.
-    pub fn fragment(&self, analyzer: &Analyzer, text: &str, max_chars: usize) -> Highlighted {
-        let spans = self.spans(analyzer, text);
+    pub fn fragment(&self, text: &str, max_chars: usize) -> Highlighted {
+        let spans = self.spans(text);
         let total = text.chars().count();
         if total <= max_chars {
             return with_spans(text, &spans);
@@ -220,7 +222,7 @@ mod tests {
 
     fn marked(query: &[&str], text: &str) -> String {
         let a = Analyzer::default();
-        Highlighter::new(&a, query.iter().copied()).highlight(&a, text).render("[", "]")
+        Highlighter::new(&a, query.iter().copied()).highlight(text).render("[", "]")
     }
 
     /// (query terms, text, rendered) — Chinese, English and mixed text.
@@ -250,9 +252,9 @@ mod tests {
         let seqs =
             vec![vec!["jian".to_string(), "kong".to_string()], vec!["^g".into(), "^j".into()]];
         let h = Highlighter::new(&a, ["jiankong"]).with_readings(seqs);
-        assert_eq!(h.highlight(&a, "集群監控 告警部署").render("[", "]"), "集群[監控] [告警]部署");
+        assert_eq!(h.highlight("集群監控 告警部署").render("[", "]"), "集群[監控] [告警]部署");
         // snippets are not marked by reading
-        assert_eq!(h.fragment(&a, "监控", 100).spans, vec![]);
+        assert_eq!(h.fragment("监控", 100).spans, vec![]);
     }
 
     #[test]
@@ -261,18 +263,18 @@ mod tests {
         let fillers = ["如何".to_string(), "的".to_string(), "怎么用".to_string()];
         let h = Highlighter::new(&a, ["如何", "打家劫舍的", "怎么用"]).without(&fillers);
         assert_eq!(
-            h.highlight(&a, "如何打家劫舍的题解怎么用").render("[", "]"),
+            h.highlight("如何打家劫舍的题解怎么用").render("[", "]"),
             "如何[打家劫舍]的题解怎么用"
         );
         // a query of only such words still marks them
         let h = Highlighter::new(&a, ["如何"]).without(&fillers);
-        assert_eq!(h.highlight(&a, "如何使用").render("[", "]"), "[如何]使用");
+        assert_eq!(h.highlight("如何使用").render("[", "]"), "[如何]使用");
     }
 
     #[test]
     fn spans_are_exact_bytes_and_chars() {
         let a = Analyzer::default();
-        let h = Highlighter::new(&a, ["利用率"]).highlight(&a, "GPU利用率");
+        let h = Highlighter::new(&a, ["利用率"]).highlight("GPU利用率");
         assert_eq!(h.spans, vec![Span { start: 3, end: 12, char_start: 3, char_end: 6 }]);
         assert_eq!(&h.text[3..12], "利用率");
     }
@@ -281,7 +283,7 @@ mod tests {
     fn fragment_windows_around_the_first_match() {
         let a = Analyzer::default();
         let text = format!("{}关键字{}", "前".repeat(100), "后".repeat(100));
-        let f = Highlighter::new(&a, ["关键字"]).fragment(&a, &text, 40);
+        let f = Highlighter::new(&a, ["关键字"]).fragment(&text, 40);
         assert!(f.text.starts_with('…') && f.text.ends_with('…'), "{}", f.text);
         assert_eq!(f.spans.len(), 1);
         assert_eq!(&f.text[f.spans[0].start..f.spans[0].end], "关键字");

@@ -437,8 +437,8 @@ impl Searcher {
             };
             hits.push(Hit {
                 score,
-                title: highlighter.highlight(analyzer, &listing.title_norm),
-                snippet: highlighter.fragment(analyzer, &listing.snippet_norm, req.fragment_chars),
+                title: highlighter.highlight(&listing.title_norm),
+                snippet: highlighter.fragment(&listing.snippet_norm, req.fragment_chars),
                 listing,
                 dup_count,
                 explanation,

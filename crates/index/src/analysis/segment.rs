@@ -142,6 +142,33 @@ impl Segmenter {
     }
 }
 
+/// The tokens of `norm` that are not Han (Latin words, numbers, code
+/// pieces), exactly as every mode cuts them, without cutting the Han runs:
+/// for highlighting the query's non-Han words in a displayed text.
+pub fn word_tokens(norm: &Normalized, out: &mut Vec<Token>) {
+    let text = norm.as_str();
+    let mut sig = 0usize;
+    let mut run: Option<(usize, usize)> = None; // (start byte, sig at start)
+    for (i, c) in text.char_indices() {
+        let cl = class(c);
+        match (cl, run) {
+            (Class::Word, None) => run = Some((i, sig)),
+            (Class::Word, Some(_)) => {}
+            (_, Some((start, at))) => {
+                word_run(norm, start, i, at, out);
+                run = None;
+            }
+            (_, None) => {}
+        }
+        if cl != Class::Sep {
+            sig += 1;
+        }
+    }
+    if let Some((start, at)) = run {
+        word_run(norm, start, text.len(), at, out);
+    }
+}
+
 fn push(norm: &Normalized, start: usize, end: usize, position: usize, out: &mut Vec<Token>) {
     let (offset_from, offset_to) = norm.original_range(start, end);
     out.push(Token {

@@ -91,4 +91,27 @@ proptest! {
             }
         }
     }
+
+    /// `segment::word_tokens` gives exactly the non-Han tokens that every
+    /// mode gives (what the highlighter relies on to mark Latin words).
+    #[test]
+    fn word_tokens_are_the_non_han_tokens_of_every_mode(
+        text in "[a-zA-Z0-9 .,_\\-中国标準庫利用率⽬目录ＴｉＤＢ　１２\u{2F00}-\u{2FD5}\u{0300}\u{1F512}ﬁé]{0,40}"
+    ) {
+        let mut norm = Normalized::default();
+        norm.normalize(&text);
+        let mut words = Vec::new();
+        segment::word_tokens(&norm, &mut words);
+        let key = |t: &Token| (t.text.clone(), t.offset_from, t.offset_to, t.position);
+        let words: Vec<_> = words.iter().map(key).collect();
+        for mode in [Mode::Words, Mode::Grams, Mode::Query] {
+            let want: Vec<_> = Analyzer::default()
+                .tokens(mode, &text)
+                .iter()
+                .filter(|t| !t.text.chars().any(is_han))
+                .map(key)
+                .collect();
+            prop_assert_eq!(&words, &want, "{:?}", mode);
+        }
+    }
 }
