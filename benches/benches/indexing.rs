@@ -27,7 +27,9 @@ static LISTINGS: LazyLock<Vec<Listing>> = LazyLock::new(|| {
 
 fn wenku(listings: &[Listing]) -> u64 {
     let index = ListingIndex::create_in_ram(Analyzer::default()).expect("index");
-    let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: HEAP }).expect("writer");
+    let mut w = index
+        .writer(&WriterOptions { threads: 1, heap_bytes: HEAP, ..Default::default() })
+        .expect("writer");
     for l in listings {
         w.add(l).expect("add");
     }

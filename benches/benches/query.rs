@@ -27,7 +27,7 @@ static ENGINES: LazyLock<Engines> = LazyLock::new(|| {
     let (dir, _) = generated_catalog(10_000, 7).expect("generate a 10k catalog");
     let (listings, _) = parse_files(&read_files(&dir).expect("read the catalog"));
     let opts = IndexOptions {
-        writer: WriterOptions { threads: 2, heap_bytes: 128 << 20 },
+        writer: WriterOptions { threads: 2, heap_bytes: 128 << 20, ..Default::default() },
         parse: parse_options(),
         keep_errors: None,
     };

@@ -224,7 +224,7 @@ fn build(
         "wenku" => {
             let w = Wenku::open_or_create(index)?;
             let opts = IndexOptions {
-                writer: WriterOptions { threads, heap_bytes: heap },
+                writer: WriterOptions { threads, heap_bytes: heap, ..Default::default() },
                 parse: parse_options(),
                 keep_errors: Some(0),
             };

@@ -83,7 +83,7 @@ fn stats() {
         "size on disk  ",
         "user dictionary: no",
         ids.as_str(),
-        "fields        id (Str: indexed, stored)",
+        "fields        id (Str: indexed)",
         "published     20",
         "sizes         <100 KB",
         "pages         1–9 ",

@@ -22,6 +22,18 @@ pub enum Error {
         /// Version of this build.
         expected: u32,
     },
+    /// The index stores its listings in another record format.
+    #[error(
+        "index at {path} stores listings in record format {found}, this wenku reads format {expected}: re-index the catalog into a new directory (`wenku --index NEW index PATH…`), then replace the old directory with it"
+    )]
+    IncompatibleRecords {
+        /// Index directory.
+        path: PathBuf,
+        /// Format stored in the index (1: before it was recorded).
+        found: u32,
+        /// Format of this build.
+        expected: u32,
+    },
     /// The index's ids were computed with another id scheme or parser
     /// version: indexing into it would add duplicates of its listings.
     #[error(
@@ -87,9 +99,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// A stored document could not be decoded.
-    #[error("stored document is corrupt")]
-    CorruptDocument(#[source] serde_json::Error),
+    /// A stored document could not be decoded (what was wrong).
+    #[error("stored document is corrupt: {0}")]
+    CorruptDocument(&'static str),
     /// File system error.
     #[error("{}", path.display())]
     Io {

@@ -11,7 +11,7 @@
 //! use wenku_index::{ListingIndex, WriterOptions, analysis::Analyzer};
 //! # fn main() -> wenku_index::Result<()> {
 //! let index = ListingIndex::create_in_ram(Analyzer::default())?;
-//! let writer = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20 })?;
+//! let writer = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() })?;
 //! let stats = writer.commit()?;
 //! assert_eq!(stats.added, 0);
 //! # Ok(()) }
@@ -22,11 +22,12 @@ pub mod analysis;
 mod directory;
 mod error;
 mod index;
+pub mod record;
 pub mod schema;
 mod writer;
 
 pub use error::{Error, Result};
-pub use index::{IndexMeta, ListingIndex, META_FILE, USER_DICT_FILE};
+pub use index::{IndexMeta, ListingIndex, META_FILE, RECORD_FORMAT, USER_DICT_FILE};
 pub use schema::Fields;
 pub use wenku_listing;
 pub use writer::{AddOutcome, ListingWriter, StoredListing, WriteStats, WriterOptions};

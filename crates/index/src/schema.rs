@@ -32,7 +32,7 @@ pub mod names {
     pub const PUBLISHED_EARLIEST: &str = "published_earliest";
     /// How many times the listing was seen in the run that indexed it (fast).
     pub const DUP_COUNT: &str = "dup_count";
-    /// The whole record as JSON (stored).
+    /// The whole record (stored only; see [`crate::record`]).
     pub const DOC: &str = "doc";
 }
 
@@ -76,7 +76,8 @@ fn text(tokenizer: &str) -> TextOptions {
 /// Builds the schema.
 pub fn build_schema() -> Schema {
     let mut b = Schema::builder();
-    b.add_text_field(names::ID, STRING | STORED);
+    // the id is inside the stored record: stored once
+    b.add_text_field(names::ID, STRING);
     b.add_text_field(names::TITLE, text(WORDS_TOKENIZER));
     b.add_text_field(names::TITLE_GRAMS, text(GRAMS_TOKENIZER));
     b.add_text_field(names::TITLE_PINYIN, text(READINGS_TOKENIZER));
@@ -87,7 +88,7 @@ pub fn build_schema() -> Schema {
     b.add_date_field(names::PUBLISHED, FAST);
     b.add_date_field(names::PUBLISHED_EARLIEST, FAST);
     b.add_u64_field(names::DUP_COUNT, FAST);
-    b.add_bytes_field(names::DOC, STORED);
+    b.add_text_field(names::DOC, STORED);
     b.build()
 }
 

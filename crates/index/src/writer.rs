@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Term;
-use tantivy::{DateTime, IndexWriter, TantivyDocument};
+use tantivy::{DateTime, DocAddress, IndexWriter, Searcher, TantivyDocument};
 use wenku_listing::Listing;
 
 use crate::index::ListingIndex;
@@ -23,12 +23,32 @@ pub struct StoredListing {
 }
 
 impl StoredListing {
-    /// Decodes the stored `doc` field.
+    /// Decodes a stored record (the `doc` field; see [`crate::record`]).
     ///
     /// # Errors
-    /// [`Error::CorruptDocument`] when the bytes are not a stored listing.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(Error::CorruptDocument)
+    /// [`Error::CorruptDocument`] when `text` is not a stored record.
+    pub fn from_record(text: &str) -> Result<Self> {
+        let (listing, dup_count) = crate::record::decode(text)?;
+        Ok(StoredListing { listing, dup_count })
+    }
+
+    /// The stored listing of the document at `addr` (a hit of a search
+    /// with `searcher`), read straight from the doc store.
+    ///
+    /// # Errors
+    /// From tantivy, or [`Error::CorruptDocument`].
+    pub fn fetch(searcher: &Searcher, addr: DocAddress) -> Result<Self> {
+        Self::from_record(&crate::record::fetch_text(searcher, addr)?)
+    }
+
+    /// Only the id of the document at `addr` (cheaper than
+    /// [`fetch`](Self::fetch): nothing else is decoded).
+    ///
+    /// # Errors
+    /// From tantivy, or [`Error::CorruptDocument`].
+    pub fn fetch_id(searcher: &Searcher, addr: DocAddress) -> Result<String> {
+        let text = crate::record::fetch_text(searcher, addr)?;
+        Ok(crate::record::decode_id(&text)?.to_string())
     }
 }
 
@@ -40,12 +60,20 @@ pub struct WriterOptions {
     /// Memory budget of the writer in bytes, shared by its threads.
     /// Default: 256 MiB; at least 15 MiB per thread.
     pub heap_bytes: usize,
+    /// After a bulk run, merge the index into one segment at commit,
+    /// dropping deleted documents (replaced duplicates). Default: true.
+    ///
+    /// A run is bulk when the index was empty when it began (then no
+    /// segment is merged while indexing either: the one merge at the
+    /// end does the work once) or when it added at least as many listings
+    /// as the index held. Other runs leave merging to tantivy's policy.
+    pub merge_after_bulk: bool,
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        WriterOptions { threads, heap_bytes: 256 << 20 }
+        WriterOptions { threads, heap_bytes: 256 << 20, merge_after_bulk: true }
     }
 }
 
@@ -95,6 +123,10 @@ pub struct ListingWriter {
     /// Whether the index had documents when the run began (then every add
     /// is an upsert and must delete an older copy first).
     upsert: bool,
+    /// Documents in the index when the run began.
+    docs_before: u64,
+    /// See [`WriterOptions::merge_after_bulk`].
+    merge_after_bulk: bool,
     stats: WriteStats,
 }
 
@@ -162,7 +194,12 @@ impl ListingWriter {
             .writer_with_num_threads(threads, heap)
             .map_err(|e| index.tantivy_error(e))?;
         let reader = index.tantivy().reader().map_err(|e| index.tantivy_error(e))?;
-        let upsert = reader.searcher().num_docs() > 0;
+        let docs_before = reader.searcher().num_docs();
+        let upsert = docs_before > 0;
+        if options.merge_after_bulk && !upsert {
+            // one merge at commit instead of merges of merges meanwhile
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
         Ok(ListingWriter {
             index: index.clone(),
             writer,
@@ -172,6 +209,8 @@ impl ListingWriter {
             first_copies_bytes: 0,
             files: Vec::new(),
             upsert,
+            docs_before,
+            merge_after_bulk: options.merge_after_bulk,
             stats: WriteStats::default(),
         })
     }
@@ -266,9 +305,34 @@ impl ListingWriter {
             doc.add_date(f.published_earliest, DateTime::from_timestamp_secs(earliest));
         }
         doc.add_u64(f.dup_count, u64::from(dup_count));
-        let stored = StoredListing { listing: listing.clone(), dup_count };
-        doc.add_bytes(f.doc, &serde_json::to_vec(&stored).map_err(Error::CorruptDocument)?);
+        let mut record = String::with_capacity(listing.raw.len() + 160);
+        crate::record::encode(listing, dup_count, &mut record);
+        doc.add_text(f.doc, &record);
         Ok(doc)
+    }
+
+    /// Merges every committed segment into one, deleted documents dropped,
+    /// and waits for it; nothing to do when there is one segment without
+    /// deletes.
+    fn merge_all(&mut self) -> Result<()> {
+        let metas = self
+            .index
+            .tantivy()
+            .searchable_segment_metas()
+            .map_err(|e| self.index.tantivy_error(e))?;
+        if metas.len() < 2 && metas.iter().all(|m| !m.has_deletes()) {
+            return Ok(());
+        }
+        let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+        // a live `SegmentMeta` keeps its segment's files from the clean-up
+        drop(metas);
+        tracing::debug!("merging {} segments into one", ids.len());
+        self.writer.merge(&ids).wait().map_err(|e| self.index.tantivy_error(e))?;
+        // the merged segments' files: not needed by any commit any more
+        if let Err(e) = self.writer.garbage_collect_files().wait() {
+            tracing::warn!("files of merged segments not removed: {e}");
+        }
+        Ok(())
     }
 
     /// Counters so far.
@@ -276,12 +340,24 @@ impl ListingWriter {
         self.stats
     }
 
-    /// Commits everything atomically and waits for merges to finish.
+    /// Commits everything atomically and waits for merges to finish; after
+    /// a bulk run (see [`WriterOptions::merge_after_bulk`]) the index is
+    /// merged into one segment without deleted documents first.
+    ///
+    /// The merge runs after the commit: a process killed during it leaves
+    /// the index as committed (the merged segment replaces the others in
+    /// one atomic metadata write, and its partial files are removed by the
+    /// next writer).
     ///
     /// # Errors
-    /// From tantivy; the previous commit stays intact.
+    /// From tantivy; the previous commit stays intact (or, when the merge
+    /// fails, this run's commit, unmerged).
     pub fn commit(mut self) -> Result<WriteStats> {
         self.writer.commit().map_err(|e| self.index.tantivy_error(e))?;
+        let bulk = !self.upsert || self.stats.added >= self.docs_before;
+        if self.merge_after_bulk && bulk {
+            self.merge_all()?;
+        }
         self.writer.wait_merging_threads().map_err(|e| self.index.tantivy_error(e))?;
         if let Some(dir) = self.index.path()
             && let Err(e) = write_query_dict(&self.index, dir)

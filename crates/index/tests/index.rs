@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use tantivy::collector::Count;
 use tantivy::query::AllQuery;
 use wenku_index::analysis::ANALYSIS_VERSION;
-use wenku_index::{Error, ListingIndex, META_FILE, WriterOptions};
+use wenku_index::{Error, ListingIndex, META_FILE, RECORD_FORMAT, StoredListing, WriterOptions};
 use wenku_listing::{CatalogReader, Item, Listing, ParseOptions};
 
 fn seed_listings() -> Vec<Listing> {
@@ -25,7 +25,7 @@ fn seed_listings() -> Vec<Listing> {
 }
 
 fn opts() -> WriterOptions {
-    WriterOptions { threads: 1, heap_bytes: 20 << 20 }
+    WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() }
 }
 
 fn count(index: &ListingIndex) -> usize {
@@ -102,6 +102,30 @@ fn opening_checks_presence_version_and_dictionary() {
         format!(
             "index at {} was built with analysis version 999, this wenku uses {ANALYSIS_VERSION}: re-index into a new directory",
             path.display()
+        )
+    );
+}
+
+/// An index whose metadata does not record the record format holds JSON
+/// records (format 1, before issue 13): refused with a clear error, not
+/// misread at the first search.
+#[test]
+fn an_index_with_json_records_is_refused() {
+    let dir = seed_index_dir();
+    let meta = dir.path().join(META_FILE);
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let current = format!("\"record_format\": {RECORD_FORMAT}");
+    assert!(text.contains(&current), "{text}");
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json.as_object_mut().unwrap().remove("record_format");
+    std::fs::write(&meta, serde_json::to_vec(&json).unwrap()).unwrap();
+    let err = ListingIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::IncompatibleRecords { found: 1, .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "index at {} stores listings in record format 1, this wenku reads format {RECORD_FORMAT}: re-index the catalog into a new directory (`wenku --index NEW index PATH…`), then replace the old directory with it",
+            dir.path().display()
         )
     );
 }
@@ -237,9 +261,11 @@ fn open_and_read(dir: &Path) -> wenku_index::Result<usize> {
     let mut n = 0;
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         for doc in segment.doc_ids_alive() {
-            let _: tantivy::TantivyDocument = searcher
-                .doc(tantivy::DocAddress::new(ord as u32, doc))
-                .map_err(|e| index.tantivy_error(e))?;
+            let addr = tantivy::DocAddress::new(ord as u32, doc);
+            StoredListing::fetch(&searcher, addr).map_err(|e| match e {
+                wenku_index::Error::Tantivy(e) => index.tantivy_error(e),
+                e => e,
+            })?;
             n += 1;
         }
     }
@@ -400,4 +426,61 @@ fn check_read_only(path: &Path) {
         err.to_string(),
         format!("index at {} is read-only: cannot write to it", path.display())
     );
+}
+
+fn distinct_seed() -> u64 {
+    seed_listings().iter().map(|l| &l.id).collect::<std::collections::HashSet<_>>().len() as u64
+}
+
+/// Segments of the last commit: (count, any with deleted documents).
+fn segments(index: &ListingIndex) -> (usize, bool) {
+    let metas = index.tantivy().searchable_segment_metas().unwrap();
+    (metas.len(), metas.iter().any(|m| m.has_deletes()))
+}
+
+/// A bulk run (issue 13) ends in one segment without the deleted copies
+/// of its duplicates; a small run into a larger index is not a bulk run
+/// and does not rewrite the index.
+#[test]
+fn a_bulk_run_is_merged_into_one_segment_without_deleted_duplicates() {
+    let run = |merge_after_bulk: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
+        let options = WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk };
+        let mut w = index.writer(&options).unwrap();
+        let seed = seed_listings();
+        for l in seed.iter().chain(synthetic(3000).collect::<Vec<_>>().iter()).chain(&seed) {
+            w.add(l).unwrap();
+        }
+        let stats = w.commit().unwrap();
+        assert!(stats.duplicates >= seed.len() as u64, "{stats:?}");
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.num_docs(), stats.distinct);
+        assert_eq!(stats.distinct, 3000 + distinct_seed());
+        (dir, index)
+    };
+    let (_kept, index) = run(false);
+    let (n, deletes) = segments(&index);
+    assert!(n > 1 || deletes, "without the merge: {n} segments, deletes {deletes}");
+
+    let (dir, index) = run(true);
+    assert_eq!(segments(&index), (1, false));
+    // and the merged segments' files are gone
+    let stores = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "store"))
+        .count();
+    assert_eq!(stores, 1);
+    // the merged index reads back whole
+    assert_eq!(open_and_read(dir.path()).unwrap() as u64, 3000 + distinct_seed());
+
+    // not bulk: 2 listings into 3009
+    let mut w = index.writer(&opts()).unwrap();
+    for l in synthetic(3002).skip(3000) {
+        let mut l = l;
+        l.id = format!("ff{}", &l.id[2..]);
+        w.add(&l).unwrap();
+    }
+    w.commit().unwrap();
+    assert_eq!(segments(&index).0, 2);
 }

@@ -8,12 +8,12 @@ use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::query::Query;
-use tantivy::schema::Value;
-use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader, TantivyDocument};
+use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader};
 use wenku_index::schema::names;
 use wenku_index::wenku_listing::Listing;
 use wenku_index::{ListingIndex, StoredListing};
 
+use crate::Result;
 use crate::blend::BlendedTop;
 use crate::compile::{Compiler, Notes, Only, Stage, positive_terms};
 use crate::highlight::{Highlighted, Highlighter};
@@ -21,7 +21,6 @@ use crate::parse::{Expr, Filter};
 use crate::rank::Ranking;
 use crate::request::SearchRequest;
 use crate::understand::{Condition, ConditionKind};
-use crate::{Error, Result};
 
 /// Below this many exact matches, units are also matched by reading.
 const READINGS_BELOW: usize = 10;
@@ -423,12 +422,7 @@ impl Searcher {
             .with_readings(reading_seqs);
         let mut hits = Vec::with_capacity(req.limit.min(total));
         for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let bytes = doc
-                .get_first(self.index.fields().doc)
-                .and_then(|v| v.as_bytes())
-                .ok_or(Error::MissingStoredDocument)?;
-            let StoredListing { listing, dup_count } = StoredListing::from_bytes(bytes)?;
+            let StoredListing { listing, dup_count } = StoredListing::fetch(&searcher, addr)?;
             let explanation = match (req.explain, expr) {
                 (true, Some(e)) => {
                     Some(self.explain(&searcher, &compiler, e, &*query, stage, addr, now)?)
@@ -529,11 +523,7 @@ impl Searcher {
 
     /// The stored id of a document.
     fn id_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<String> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        doc.get_first(self.index.fields().id)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .ok_or(Error::MissingStoredDocument)
+        Ok(StoredListing::fetch_id(searcher, addr)?)
     }
 
     /// When a query with conditions finds nothing: the first condition

@@ -44,7 +44,9 @@ fn dev_pages() -> Option<PathBuf> {
 
 fn build(paths: &[PathBuf], profile: Option<&'static Profile>) -> Searcher {
     let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
-    let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 50 << 20 }).unwrap();
+    let mut w = index
+        .writer(&WriterOptions { threads: 1, heap_bytes: 50 << 20, ..Default::default() })
+        .unwrap();
     let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), profile, ..Default::default() };
     for item in CatalogReader::open(paths, opts).unwrap() {
         if let Item::Listing(l) = item.unwrap() {
@@ -78,7 +80,9 @@ fn seed_lines(query: &str) -> BTreeSet<u64> {
 fn index_of(lines: &[&str]) -> Searcher {
     use wenku_listing::{Source, parse_listing_text};
     let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
-    let mut w = index.writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20 }).unwrap();
+    let mut w = index
+        .writer(&WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() })
+        .unwrap();
     for (i, text) in lines.iter().enumerate() {
         let src = Source { file: "cases.txt".into(), line: i as u64 + 1 };
         w.add(&parse_listing_text(text, src, Some(AS_OF.parse().unwrap())).unwrap()).unwrap();
@@ -329,7 +333,9 @@ mod sorting {
         }
         let build = |listings: &mut dyn Iterator<Item = &wenku_listing::Listing>, threads| {
             let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
-            let mut w = index.writer(&WriterOptions { threads, heap_bytes: 60 << 20 }).unwrap();
+            let mut w = index
+                .writer(&WriterOptions { threads, heap_bytes: 60 << 20, ..Default::default() })
+                .unwrap();
             for l in listings {
                 w.add(l).unwrap();
             }

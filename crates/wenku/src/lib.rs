@@ -328,8 +328,8 @@ impl Wenku {
     /// # Errors
     /// From tantivy, or a stored document that cannot be decoded.
     pub fn get(&self, id: &str) -> Result<Option<StoredListing>> {
-        use tantivy::schema::{IndexRecordOption, Value};
-        use tantivy::{TantivyDocument, Term, collector::TopDocs, query::TermQuery};
+        use tantivy::schema::IndexRecordOption;
+        use tantivy::{Term, collector::TopDocs, query::TermQuery};
         let fields = self.index.fields();
         let searcher = self.lookup.searcher();
         let query = TermQuery::new(Term::from_field_text(fields.id, id), IndexRecordOption::Basic);
@@ -337,11 +337,7 @@ impl Wenku {
             .search(&query, &TopDocs::with_limit(1).order_by_score())
             .map_err(wenku_index::Error::from)?;
         let Some(&(_, addr)) = top.first() else { return Ok(None) };
-        let doc: TantivyDocument = searcher.doc(addr).map_err(wenku_index::Error::from)?;
-        let Some(bytes) = doc.get_first(fields.doc).and_then(|v| v.as_bytes()) else {
-            return Ok(None);
-        };
-        Ok(Some(StoredListing::from_bytes(bytes)?))
+        Ok(Some(StoredListing::fetch(&searcher, addr)?))
     }
 
     /// Version of the analysis pipeline this build uses.

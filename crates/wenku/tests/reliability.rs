@@ -21,7 +21,7 @@ const CHILD_DIR: &str = "WENKU_RELOAD_TEST_DIR";
 
 fn options() -> IndexOptions {
     IndexOptions {
-        writer: WriterOptions { threads: 1, heap_bytes: 20 << 20 },
+        writer: WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() },
         parse: ParseOptions {
             as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()),
             ..Default::default()
@@ -171,16 +171,12 @@ fn a_collapsed_duplicate_is_stored_as_its_first_copy() {
 
 /// Every stored listing of an index: id → (source file name, line).
 fn stored(wenku: &Wenku) -> std::collections::BTreeMap<String, String> {
-    use tantivy::schema::Value;
     let searcher = wenku.index().reader().unwrap().searcher();
-    let field = wenku.index().fields().doc;
     let mut out = std::collections::BTreeMap::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         for doc in segment.doc_ids_alive() {
-            let d: tantivy::TantivyDocument =
-                searcher.doc(tantivy::DocAddress::new(ord as u32, doc)).unwrap();
-            let bytes = d.get_first(field).and_then(|v| v.as_bytes()).unwrap();
-            let l = wenku::StoredListing::from_bytes(bytes).unwrap().listing;
+            let addr = tantivy::DocAddress::new(ord as u32, doc);
+            let l = wenku::StoredListing::fetch(&searcher, addr).unwrap().listing;
             out.insert(l.id, l.title);
         }
     }

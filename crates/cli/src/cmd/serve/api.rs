@@ -380,7 +380,7 @@ pub(crate) async fn delete_listing(
             return Err(no_listing(&id));
         }
         let options = IndexOptions {
-            writer: WriterOptions { threads: 1, heap_bytes: 16 << 20 },
+            writer: WriterOptions { threads: 1, heap_bytes: 16 << 20, ..Default::default() },
             ..IndexOptions::default()
         };
         let mut indexer = wenku.indexer(&options).map_err(write_error)?;

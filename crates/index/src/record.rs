@@ -1,0 +1,596 @@
+//! The stored record of a listing: one compact text per document.
+//!
+//! A listing's title and snippet (as written) are pieces of its `raw`
+//! text, and their normalised forms are most often equal to them; the
+//! record stores `raw` once and the other four as references into it (or
+//! as "same as written") whenever they are, and whole otherwise. The JSON
+//! record it replaces held the text three times (issue 13).
+//!
+//! The record is UTF-8 (decimal numbers and tags around the listing's own
+//! text) so that it is stored as a stored-only text field: tantivy reads
+//! a stored string in one copy, where a bytes field is read byte by byte.
+//!
+//! Layout, after the [`MAGIC`] marker, in this order:
+//!
+//! | item | encoding |
+//! | --- | --- |
+//! | `id`, `raw` | string: `LEN:` then `LEN` bytes |
+//! | `title`, `snippet`, `size_text` | piece: `@OFF,LEN,` (bytes of `raw`) or `s` + string |
+//! | `title_norm`, `snippet_norm` | `=` (same as written), `d` + edits of the text as written with full-width forms folded (see `put_diff`), or `s` + string |
+//! | price, pages, size in bytes, trailing, age value | number: decimal digits then `,` |
+//! | age unit | one letter |
+//! | published | `-` (none), `t` + signed decimal seconds + `,`, or `n` + seconds + `,` + nanoseconds + `,` |
+//! | duplicate count | number |
+//! | source file, source line | string, number |
+
+use jiff::Timestamp;
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::{DocAddress, Searcher};
+use wenku_listing::{Age, AgeUnit, Listing, Source};
+
+use crate::{Error, Result};
+
+/// First bytes of every record of this format (a record of another
+/// format is refused, not misread).
+pub const MAGIC: &str = "W1|";
+
+/// Appends the record of `listing` seen `dup_count` times to `out`.
+pub fn encode(listing: &Listing, dup_count: u32, out: &mut String) {
+    let raw = listing.raw.as_str();
+    out.push_str(MAGIC);
+    put_str(out, &listing.id);
+    put_str(out, raw);
+    put_piece(out, raw, &listing.title, 0);
+    // the snippet follows the title in `raw`
+    let after_title = piece_of(raw, &listing.title, 0).map_or(0, |(o, l)| o + l);
+    put_piece(out, raw, &listing.snippet, after_title);
+    put_same_or(out, &listing.title_norm, &listing.title);
+    put_same_or(out, &listing.snippet_norm, &listing.snippet);
+    let tail = raw.len().saturating_sub(listing.size_text.len() + 64);
+    put_piece(out, raw, &listing.size_text, tail);
+    for n in [
+        u64::from(listing.price),
+        u64::from(listing.pages),
+        listing.size_bytes,
+        listing.trailing,
+        u64::from(listing.age.value),
+    ] {
+        put_num(out, n);
+    }
+    out.push(unit_letter(listing.age.unit));
+    match listing.published {
+        None => out.push('-'),
+        Some(t) => {
+            // whole seconds (the parser's usual output), or with nanoseconds
+            let nanos = t.subsec_nanosecond();
+            out.push(if nanos == 0 { 't' } else { 'n' });
+            out.push_str(itoa_i64(t.as_second()).as_str());
+            out.push(',');
+            if nanos != 0 {
+                put_num(out, nanos.unsigned_abs().into());
+            }
+        }
+    }
+    put_num(out, u64::from(dup_count));
+    put_str(out, &listing.source.file);
+    put_num(out, listing.source.line);
+}
+
+/// Decodes a record written by [`encode`]: the listing and its duplicate
+/// count.
+///
+/// # Errors
+/// [`Error::CorruptDocument`] when `text` is not such a record.
+pub fn decode(text: &str) -> Result<(Listing, u32)> {
+    let mut c = Cursor::new(text)?;
+    let id = c.string()?.to_string();
+    let raw = c.string()?;
+    let title = c.piece(raw)?;
+    let snippet = c.piece(raw)?;
+    let title_norm = c.same_or(title)?;
+    let snippet_norm = c.same_or(snippet)?;
+    let size_text = c.piece(raw)?;
+    let price = c.num_u32()?;
+    let pages = c.num_u32()?;
+    let size_bytes = c.num()?;
+    let trailing = c.num()?;
+    let age_value = c.num_u32()?;
+    let unit = letter_unit(c.byte()?).ok_or_else(|| corrupt("unknown age unit"))?;
+    let published = match c.byte()? {
+        b'-' => None,
+        b't' => Some(Timestamp::from_second(c.signed()?).map_err(|_| corrupt("publication time"))?),
+        b'n' => {
+            let secs = c.signed()?;
+            let nanos = i32::try_from(c.num()?).map_err(|_| corrupt("publication time"))?;
+            // a negative time's fraction is negative too
+            let nanos = if secs < 0 { -nanos } else { nanos };
+            Some(Timestamp::new(secs, nanos).map_err(|_| corrupt("publication time"))?)
+        }
+        _ => return Err(corrupt("publication time")),
+    };
+    let dup_count = c.num_u32()?;
+    let file = c.string()?.to_string();
+    let line = c.num()?;
+    if !c.rest().is_empty() {
+        return Err(corrupt("bytes after the record"));
+    }
+    let listing = Listing {
+        id,
+        title: title.to_string(),
+        snippet: snippet.to_string(),
+        title_norm: title_norm.into_owned(),
+        snippet_norm: snippet_norm.into_owned(),
+        raw: raw.to_string(),
+        price,
+        pages,
+        size_bytes,
+        size_text: size_text.to_string(),
+        age: Age { value: age_value, unit },
+        published,
+        trailing,
+        source: Source { file, line },
+    };
+    Ok((listing, dup_count))
+}
+
+/// The listing id at the start of a record, without decoding the rest.
+///
+/// # Errors
+/// [`Error::CorruptDocument`] when `text` is not a record.
+pub fn decode_id(text: &str) -> Result<&str> {
+    Cursor::new(text)?.string()
+}
+
+/// The stored record of the document at `addr`, as text.
+///
+/// Reads tantivy's doc store directly into one string (no intermediate
+/// `TantivyDocument`); the searcher's block cache is used.
+///
+/// # Errors
+/// From tantivy, or [`Error::CorruptDocument`] when the document has no
+/// record.
+pub fn fetch_text(searcher: &Searcher, addr: DocAddress) -> Result<String> {
+    let RecordText(text) = searcher.doc(addr)?;
+    text.ok_or_else(|| corrupt("no stored record"))
+}
+
+/// The only stored value of a document: its record.
+struct RecordText(Option<String>);
+
+impl DocumentDeserialize for RecordText {
+    fn deserialize<'de, D>(mut deserializer: D) -> std::result::Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        // the schema stores one value per document (`doc`); the record
+        // format marker is checked when it is decoded
+        let mut text = None;
+        while let Some((_, value)) = deserializer.next_field::<String>()? {
+            text.get_or_insert(value);
+        }
+        Ok(RecordText(text))
+    }
+}
+
+fn corrupt(what: &'static str) -> Error {
+    Error::CorruptDocument(what)
+}
+
+fn put_num(out: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.push(',');
+}
+
+fn itoa_i64(n: i64) -> String {
+    n.to_string()
+}
+
+fn put_str(out: &mut String, s: &str) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = s.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.push(':');
+    out.push_str(s);
+}
+
+/// Where `piece` occurs in `raw`, searching from byte `from` first, then
+/// from the start.
+fn piece_of(raw: &str, piece: &str, from: usize) -> Option<(usize, usize)> {
+    let from = (from..=raw.len()).find(|&i| raw.is_char_boundary(i)).unwrap_or(raw.len());
+    // the usual case, without setting up a substring search
+    if raw[from..].starts_with(piece) {
+        return Some((from, piece.len()));
+    }
+    let skip = raw[from..].len() - raw[from..].trim_start().len();
+    if raw[from + skip..].starts_with(piece) {
+        return Some((from + skip, piece.len()));
+    }
+    raw[from..]
+        .find(piece)
+        .map(|o| (from + o, piece.len()))
+        .or_else(|| raw.find(piece).map(|o| (o, piece.len())))
+}
+
+fn put_piece(out: &mut String, raw: &str, piece: &str, from: usize) {
+    match piece_of(raw, piece, from) {
+        Some((off, len)) => {
+            out.push('@');
+            put_num(out, off as u64);
+            put_num(out, len as u64);
+        }
+        None => {
+            out.push('s');
+            put_str(out, piece);
+        }
+    }
+}
+
+fn put_same_or(out: &mut String, s: &str, written: &str) {
+    if s == written {
+        out.push('=');
+        return;
+    }
+    let mark = out.len();
+    out.push('d');
+    if put_diff(out, &fold_width(written), s) && out.len() - mark < s.len() + 8 {
+        return;
+    }
+    out.truncate(mark);
+    out.push('s');
+    put_str(out, s);
+}
+
+/// The text as written with full-width ASCII forms and the ideographic
+/// space made half-width: the most frequent change normalisation makes
+/// (`，` → `,`), taken out of the edits so that they stay few.
+fn fold_width(s: &str) -> std::borrow::Cow<'_, str> {
+    let wide = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if !s.chars().any(wide) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            c if wide(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// How far ahead (in characters, on each side) an edit may reach before
+/// the two texts agree again; past that the text is stored whole.
+const DIFF_WINDOW: usize = 24;
+
+/// Writes `target` as edits of `base` (what normalisation did to the text
+/// as written: mostly one character for another, a doubled character
+/// dropped, a dot leader collapsed): `cN,` copies N bytes of `base`, `kN,`
+/// skips N bytes of it, `iLEN:…` inserts text, `.` ends. Returns false
+/// (the caller stores `target` whole) when the edits would not be short.
+fn put_diff(out: &mut String, base: &str, target: &str) -> bool {
+    let (mut i, mut j) = (0, 0);
+    let mut edits = 0;
+    while i < base.len() || j < target.len() {
+        let same = common_prefix(&base[i..], &target[j..]);
+        if same > 0 {
+            out.push('c');
+            put_num(out, same as u64);
+            i += same;
+            j += same;
+            continue;
+        }
+        edits += 1;
+        if edits > 64 {
+            return false;
+        }
+        let (a, b) = resync(&base[i..], &target[j..]);
+        if a > 0 {
+            out.push('k');
+            put_num(out, a as u64);
+        }
+        if b > 0 {
+            out.push('i');
+            put_str(out, &target[j..j + b]);
+        }
+        i += a;
+        j += b;
+    }
+    out.push('.');
+    true
+}
+
+/// Length in bytes of the longest common prefix, in whole characters.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    (0..=n).rev().find(|&k| a.is_char_boundary(k) && b.is_char_boundary(k)).unwrap_or(0)
+}
+
+/// The shortest edit (bytes of `a` to skip, bytes of `b` to insert) after
+/// which the two texts agree on the next two characters (or both end);
+/// everything that is left when none is found within [`DIFF_WINDOW`].
+fn resync(a: &str, b: &str) -> (usize, usize) {
+    let ends = |s: &str| -> Vec<usize> {
+        s.char_indices().map(|(k, _)| k).chain([s.len()]).take(DIFF_WINDOW + 1).collect()
+    };
+    let (ea, eb) = (ends(a), ends(b));
+    let agree = |x: &str, y: &str| {
+        let mut cx = x.chars();
+        let mut cy = y.chars();
+        (0..2).all(|_| cx.next() == cy.next())
+    };
+    for d in 1..ea.len() + eb.len() {
+        for da in 0..=d {
+            let db = d - da;
+            let (Some(&pa), Some(&pb)) = (ea.get(da), eb.get(db)) else { continue };
+            if agree(&a[pa..], &b[pb..]) {
+                return (pa, pb);
+            }
+        }
+    }
+    (a.len(), b.len())
+}
+
+/// Applies the edits written by [`put_diff`] to `base`.
+fn apply_diff(c: &mut Cursor<'_>, base: &str) -> Result<String> {
+    let mut out = String::with_capacity(base.len());
+    let mut i = 0usize;
+    loop {
+        match c.byte()? {
+            b'c' => {
+                let n = usize::try_from(c.num()?).unwrap_or(usize::MAX);
+                let end = i.checked_add(n).ok_or_else(|| corrupt("edit out of bounds"))?;
+                out.push_str(base.get(i..end).ok_or_else(|| corrupt("edit out of bounds"))?);
+                i = end;
+            }
+            b'k' => {
+                let n = usize::try_from(c.num()?).unwrap_or(usize::MAX);
+                i = i.checked_add(n).ok_or_else(|| corrupt("edit out of bounds"))?;
+            }
+            b'i' => out.push_str(c.string()?),
+            b'.' => return Ok(out),
+            _ => return Err(corrupt("expected an edit")),
+        }
+    }
+}
+
+fn unit_letter(unit: AgeUnit) -> char {
+    match unit {
+        AgeUnit::Second => 's',
+        AgeUnit::Min => 'm',
+        AgeUnit::Hour => 'h',
+        AgeUnit::Day => 'd',
+        AgeUnit::Week => 'w',
+        AgeUnit::Month => 'M',
+        AgeUnit::Year => 'y',
+    }
+}
+
+fn letter_unit(b: u8) -> Option<AgeUnit> {
+    Some(match b {
+        b's' => AgeUnit::Second,
+        b'm' => AgeUnit::Min,
+        b'h' => AgeUnit::Hour,
+        b'd' => AgeUnit::Day,
+        b'w' => AgeUnit::Week,
+        b'M' => AgeUnit::Month,
+        b'y' => AgeUnit::Year,
+        _ => return None,
+    })
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Result<Self> {
+        if !text.starts_with(MAGIC) {
+            return Err(corrupt("not a record of this format"));
+        }
+        Ok(Cursor { text, at: MAGIC.len() })
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    fn byte(&mut self) -> Result<u8> {
+        let b = *self.text.as_bytes().get(self.at).ok_or_else(|| corrupt("record cut short"))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    /// Decimal digits up to `end`.
+    fn digits(&mut self, end: u8) -> Result<u64> {
+        let bytes = self.text.as_bytes();
+        let mut n: u64 = 0;
+        let start = self.at;
+        loop {
+            let b = *bytes.get(self.at).ok_or_else(|| corrupt("record cut short"))?;
+            self.at += 1;
+            match b {
+                b'0'..=b'9' => {
+                    n = n
+                        .checked_mul(10)
+                        .and_then(|n| n.checked_add(u64::from(b - b'0')))
+                        .ok_or_else(|| corrupt("number out of range"))?;
+                }
+                _ if b == end && self.at - start > 1 => return Ok(n),
+                _ => return Err(corrupt("expected a number")),
+            }
+        }
+    }
+
+    fn num(&mut self) -> Result<u64> {
+        self.digits(b',')
+    }
+
+    fn num_u32(&mut self) -> Result<u32> {
+        u32::try_from(self.num()?).map_err(|_| corrupt("number out of range"))
+    }
+
+    fn signed(&mut self) -> Result<i64> {
+        let negative = self.text.as_bytes().get(self.at) == Some(&b'-');
+        if negative {
+            self.at += 1;
+        }
+        let n = self.num()?;
+        let n = i64::try_from(n).map_err(|_| corrupt("number out of range"))?;
+        Ok(if negative { -n } else { n })
+    }
+
+    fn string(&mut self) -> Result<&'a str> {
+        let len = usize::try_from(self.digits(b':')?).unwrap_or(usize::MAX);
+        let end = self.at.checked_add(len).ok_or_else(|| corrupt("record cut short"))?;
+        let s = self.text.get(self.at..end).ok_or_else(|| corrupt("string out of bounds"))?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn piece(&mut self, raw: &'a str) -> Result<&'a str> {
+        match self.byte()? {
+            b'@' => {
+                let off = usize::try_from(self.num()?).unwrap_or(usize::MAX);
+                let len = usize::try_from(self.num()?).unwrap_or(usize::MAX);
+                let end = off.checked_add(len).ok_or_else(|| corrupt("piece out of bounds"))?;
+                raw.get(off..end).ok_or_else(|| corrupt("piece out of bounds"))
+            }
+            b's' => self.string(),
+            _ => Err(corrupt("expected a piece")),
+        }
+    }
+
+    fn same_or(&mut self, written: &'a str) -> Result<std::borrow::Cow<'a, str>> {
+        match self.byte()? {
+            b'=' => Ok(written.into()),
+            b's' => self.string().map(Into::into),
+            b'd' => apply_diff(self, &fold_width(written)).map(Into::into),
+            _ => Err(corrupt("expected a normalised text")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every listing of the bundled sample pages (the seed page and dev
+    /// pages, noisy ones included).
+    fn listings() -> Vec<Listing> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+        let reader = wenku_listing::CatalogReader::open(&[dir], Default::default()).unwrap();
+        reader
+            .filter_map(|item| match item {
+                Ok(wenku_listing::Item::Listing(l)) => Some(l),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_listing_of_the_sample_pages_round_trips_stored_about_once() {
+        let all = listings();
+        assert!(all.len() >= 50, "{} listings", all.len());
+        let mut out = String::new();
+        let (mut stored, mut once, mut edited) = (0, 0, 0);
+        for (i, l) in all.iter().enumerate() {
+            out.clear();
+            encode(l, i as u32 + 1, &mut out);
+            let (back, dups) = decode(&out).unwrap();
+            assert_eq!(&back, l);
+            assert_eq!(dups, i as u32 + 1);
+            assert_eq!(decode_id(&out).unwrap(), l.id);
+            stored += out.len();
+            once += l.raw.len() + l.id.len() + l.source.file.len();
+            edited += usize::from(l.snippet_norm != l.snippet);
+        }
+        // normalisation changed many snippets, yet the text is stored once:
+        // what is added is tags, numbers and the edits of normalisation
+        // (under 150 bytes a record; the JSON record held the text 3 times)
+        assert!(edited * 4 > all.len(), "{edited} of {} snippets normalised", all.len());
+        assert!(
+            stored < once + 150 * all.len(),
+            "{stored} bytes stored for {once} in {} records",
+            all.len()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_normalised_text_is_rebuilt_from_its_edits(
+            base in "[a-c，。利⽤用 ·.]{0,40}",
+            target in "[a-c,。利用 .]{0,40}",
+        ) {
+            let mut out = String::from(MAGIC);
+            put_same_or(&mut out, &target, &base);
+            let mut c = Cursor::new(&out).unwrap();
+            proptest::prop_assert_eq!(c.same_or(&base).unwrap(), target.as_str());
+            proptest::prop_assert!(c.rest().is_empty());
+        }
+    }
+
+    #[test]
+    fn texts_not_in_raw_and_odd_values_round_trip() {
+        let mut l = listings().remove(0);
+        l.title = "不在原文里的标题".into();
+        l.snippet = String::new();
+        l.title_norm = "x:1,@2,".into();
+        l.size_text = "3 MB".into();
+        l.published = Some(Timestamp::from_second(-86_400 * 400).unwrap());
+        l.source.file = "目录/第 1 页.txt".into();
+        l.trailing = u64::MAX;
+        for unit in [AgeUnit::Second, AgeUnit::Min, AgeUnit::Week, AgeUnit::Month] {
+            l.age.unit = unit;
+            let mut out = String::new();
+            encode(&l, u32::MAX, &mut out);
+            assert_eq!(decode(&out).unwrap(), (l.clone(), u32::MAX));
+        }
+        l.published = Some(Timestamp::new(-5, -250).unwrap());
+        let mut out = String::new();
+        encode(&l, 1, &mut out);
+        assert_eq!(decode(&out).unwrap().0, l);
+        l.published = None;
+        let mut out = String::new();
+        encode(&l, 1, &mut out);
+        assert_eq!(decode(&out).unwrap().0, l);
+    }
+
+    #[test]
+    fn a_cut_or_foreign_record_is_refused() {
+        let l = listings().remove(0);
+        let mut out = String::new();
+        encode(&l, 1, &mut out);
+        for cut in [out.len() - 1, out.len() / 2, MAGIC.len() + 1, 2] {
+            let Some(part) = out.get(..cut) else { continue };
+            assert!(decode(part).is_err(), "cut at {cut}");
+        }
+        assert!(decode(&format!("{out}x")).is_err());
+        let json = serde_json::to_string(&l).unwrap();
+        assert_eq!(
+            decode(&json).unwrap_err().to_string(),
+            "stored document is corrupt: not a record of this format"
+        );
+    }
+}
