@@ -35,6 +35,9 @@ use wenku_listing::train::{self, Memory};
 use wenku_listing::{CatalogReader, Item, ParseOptions, Profile};
 
 const EPOCHS: usize = 12;
+/// Perceptrons averaged, each over its own shuffle of the examples (a
+/// smoother model: 89.77 % leave-one-source-out against 89.43 with one).
+const RUNS: u64 = 5;
 const FOLDS: usize = 5;
 
 /// What is measured of one corpus line.
@@ -178,34 +181,36 @@ fn main() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let synthetic: usize =
         std::env::var("WENKU_SYNTHETIC").ok().and_then(|v| v.parse().ok()).unwrap_or(SYNTHETIC);
-    let mut add = |body: &str, gold_title: &str, fold: usize, source: usize, kind: Kind| {
-        let cands = train::candidates(body);
-        let gold = cands.iter().position(|(e, _)| body[..*e].trim() == gold_title)?;
-        let ends: Vec<usize> = cands.iter().map(|(e, _)| *e).collect();
-        let gold_end = ends[gold];
-        let cands = cands
-            .into_iter()
-            .map(|(_, fs)| {
-                fs.into_iter()
-                    .map(|f| {
-                        let n = interner.len() as u32;
-                        *interner.entry(f.clone()).or_insert_with(|| {
-                            names.push(f);
-                            n
+    let mut add =
+        |body: &str, memory: &Memory, gold_title: &str, fold: usize, source: usize, kind: Kind| {
+            let cands = train::candidates(body, Some(memory));
+            let gold = cands.iter().position(|(e, _)| body[..*e].trim() == gold_title)?;
+            let ends: Vec<usize> = cands.iter().map(|(e, _)| *e).collect();
+            let gold_end = ends[gold];
+            let cands = cands
+                .into_iter()
+                .map(|(_, fs)| {
+                    fs.into_iter()
+                        .map(|f| {
+                            let n = interner.len() as u32;
+                            *interner.entry(f.clone()).or_insert_with(|| {
+                                names.push(f);
+                                n
+                            })
                         })
-                    })
-                    .collect()
-            })
-            .collect();
-        examples.push(Example { fold, source, ends, cands, gold, kind });
-        bodies.push(body.to_string());
-        Some((examples.len() - 1, gold_end))
-    };
+                        .collect()
+                })
+                .collect();
+            examples.push(Example { fold, source, ends, cands, gold, kind });
+            bodies.push(body.to_string());
+            Some((examples.len() - 1, gold_end))
+        };
     // The reader's first pass: the evidence of the whole catalog.
     if std::env::var_os("WENKU_SPLIT_AS_READ").is_none() {
         for l in &listings {
             train::reliable_end(train::body(&l.raw).expect("listing body"), &mut memory, profile);
         }
+        memory.freeze();
     }
     for (l, t) in listings.iter().zip(&truth) {
         assert!(l.source.file.ends_with(t["page_file"].as_str().unwrap()));
@@ -252,9 +257,18 @@ fn main() {
                     continue;
                 }
                 let sep = if rng.below(2) == 0 { " " } else { "" };
-                add(&format!("{title}{sep}{window}"), title, fold, source, Kind::Synthetic);
+                add(
+                    &format!("{title}{sep}{window}"),
+                    &memory,
+                    title,
+                    fold,
+                    source,
+                    Kind::Synthetic,
+                );
             }
-        } else if let Some((i, gold_end)) = add(body, gold_title, fold, source, Kind::Scored) {
+        } else if let Some((i, gold_end)) =
+            add(body, &memory, gold_title, fold, source, Kind::Scored)
+        {
             // Whether the snippet is right too when the title is: the
             // gold candidate's split.
             eval.example = Some((i, judge(gold_end).1));
@@ -388,7 +402,9 @@ fn main() {
             .iter()
             .zip(&bodies)
             .filter(|(e, _)| e.kind == Kind::Scored)
-            .filter(|(e, b)| train::best_end(b, &text) == Some(e.ends[argmax(e, &w)]))
+            .filter(|(e, b)| {
+                train::best_end(b, Some(&memory), &text) == Some(e.ends[argmax(e, &w)])
+            })
             .count();
         println!("written weights agree with the trained ones on {agree}/{m} lines");
     }
@@ -412,11 +428,24 @@ fn argmax(e: &Example, w: &[f32]) -> usize {
 /// Averaged structured perceptron over the examples `pick` selects.
 fn train(examples: &[Example], dims: usize, pick: impl Fn(&Example) -> bool) -> Vec<f32> {
     let set: Vec<&Example> = examples.iter().filter(|e| pick(e)).collect();
+    let runs: u64 = std::env::var("WENKU_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS);
+    let mut sum = vec![0f32; dims];
+    for r in 0..runs {
+        let w = train_once(&set, dims, 0x9e37_79b9_7f4a_7c15 ^ r.wrapping_mul(0x2545_f491));
+        for (s, w) in sum.iter_mut().zip(w) {
+            *s += w / runs as f32;
+        }
+    }
+    sum
+}
+
+/// One averaged perceptron over `set`, shuffled by `seed`.
+fn train_once(set: &[&Example], dims: usize, seed: u64) -> Vec<f32> {
     let mut w = vec![0f32; dims];
     let mut u = vec![0f32; dims];
     let mut c = 1f32;
     let mut order: Vec<usize> = (0..set.len()).collect();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng(seed);
     for _ in 0..EPOCHS {
         // Deterministic shuffle (xorshift).
         for i in (1..order.len()).rev() {

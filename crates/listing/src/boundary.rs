@@ -53,9 +53,9 @@ pub(crate) fn key(parts: &[&str]) -> u64 {
 /// another schema are refused at load, so a renamed or changed feature
 /// cannot silently lose its weights. Bump the version when a template
 /// keeps its name but changes meaning.
-pub(crate) const SCHEMA: &str = "boundary/2 cls cls3a cls3b end1 beg1 len len-cls spaces cjk-space-cjk \
+pub(crate) const SCHEMA: &str = "boundary/3 cls cls3a cls3b end1 beg1 len len-cls spaces cjk-space-cjk \
 sep-kind title-punct unbalanced split-word fallback shape glued-word word-repeat tail-again \
-seam-again dash soon-punct";
+seam-again dash soon-punct branch end-word valley head-repeat first-word";
 
 /// The trained weights, keyed by [`key`].
 #[derive(Debug)]
@@ -121,12 +121,16 @@ impl Sink for Score<'_> {
 
 /// The end (byte offset) of the title by the trained weights; `None` when
 /// the body has no candidate.
-pub(crate) fn best_end(body: &str) -> Option<usize> {
-    best_end_with(body, weights()?)
+pub(crate) fn best_end(body: &str, memory: Option<&split::TitleMemory>) -> Option<usize> {
+    best_end_with(body, memory, weights()?)
 }
 
-pub(crate) fn best_end_with(body: &str, w: &Weights) -> Option<usize> {
-    let line = Line::new(body);
+pub(crate) fn best_end_with(
+    body: &str,
+    memory: Option<&split::TitleMemory>,
+    w: &Weights,
+) -> Option<usize> {
+    let line = Line::new(body, memory);
     let mut best: Option<(f32, usize)> = None;
     for end in line.candidates() {
         let mut s = Score { w, sum: 0.0 };
@@ -161,6 +165,14 @@ pub(crate) struct Line<'a> {
     folded_from: Vec<usize>,
     /// CJK punctuation of the title region (offset, folded character).
     puncts: Vec<(usize, char)>,
+    /// The catalog's evidence per candidate end (empty without a memory),
+    /// and the last candidate where listings that start alike part.
+    evidence: Vec<(usize, split::Evidence)>,
+    last_branch: Option<usize>,
+    memory: Option<&'a split::TitleMemory>,
+    /// End of a leading bracketed label (`[ 分类 ]`), if any: candidates
+    /// start after it.
+    label_end: Option<usize>,
 }
 
 /// Counts over `body[skip..end]`.
@@ -174,11 +186,14 @@ struct Stats {
 }
 
 impl<'a> Line<'a> {
-    pub(crate) fn new(body: &'a str) -> Self {
+    pub(crate) fn new(body: &'a str, memory: Option<&'a split::TitleMemory>) -> Self {
         let mut skip = split::strip_number(body).map_or(0, |r| body.len() - r.len());
         if let Some(n) = split::problem_number(&body[skip..], &[]) {
             skip += n;
         }
+        // A title is more than a leading bracketed label (`[ 分类 ]`,
+        // `【转载】`): candidates start after it.
+        let label_end = split::leading_label(&body[skip..]).map(|n| skip + n);
         let by_chars =
             body[skip..].char_indices().nth(MAX_CHARS).map_or(body.len(), |(i, _)| skip + i);
         let limit = body.find('。').map_or(by_chars, |i| i.min(by_chars)).max(skip);
@@ -216,7 +231,15 @@ impl<'a> Line<'a> {
             folded.push(split::fold_char(c));
             folded_from.push(i);
         }
+        let evidence = memory
+            .map(|m| m.evidence(body, label_end.map_or(skip, |l| l + 1), limit + 1))
+            .unwrap_or_default();
+        let last_branch = evidence.iter().rev().find(|(_, e)| e.branches).map(|(i, _)| *i);
         Line {
+            memory,
+            evidence,
+            last_branch,
+            label_end,
             dash: body.find(" - "),
             folded,
             folded_from,
@@ -251,10 +274,12 @@ impl<'a> Line<'a> {
     pub(crate) fn candidates(&self) -> impl Iterator<Item = usize> + '_ {
         let b = self.body.as_bytes();
         let start = self.skip;
+        let first = self.label_end.map_or(start, |l| l + 1);
         self.body[start..]
             .char_indices()
             .map(move |(i, c)| start + i + c.len_utf8())
             .take_while(move |&e| e <= self.limit && e < b.len())
+            .filter(move |&e| e >= first)
             .filter(move |&e| b[e - 1] != b' ' && !self.body[e..].trim_start().is_empty())
     }
 }
@@ -447,6 +472,14 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     let n_end = line.folded_at(end);
     let n_title = line.folded_at(line.skip);
     let n_window = &line.folded[n_end..line.folded.len().min(n_end + 100)];
+    // The snippet starts with the title's first words (the document
+    // restates its title): folded characters in common, without spaces.
+    let common = line.folded[n_title..n_end]
+        .iter()
+        .zip(&line.folded[n_end..])
+        .take_while(|(x, y)| x == y)
+        .count();
+    out.emit(&["head-repeat", bucket(common.min(9))]);
     let mut again = 0;
     for k in [2, 4, 8, 12] {
         if n_end >= n_title + k && contains(n_window, &line.folded[n_end - k..n_end]) {
@@ -464,6 +497,53 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     // tldr-style `cmd - text` titles.
     if let Some(i) = line.dash.filter(|&i| i + 3 <= end) {
         out.emit(&["dash", flag(i >= line.skip), s, cb.name()]);
+    }
+    // The catalog: listings that start alike part here (the same title
+    // over other windows); how many of its learned titles end with this
+    // title's last word (`🔒`, `II`, `概述`: a catalog's own conventions,
+    // learned from it, not from the training corpus).
+    if let Some(m) = line.memory {
+        let k = line.evidence.partition_point(|(e, _)| *e < end);
+        let ev = line.evidence.get(k).filter(|(e, _)| *e == end).map(|x| x.1).unwrap_or_default();
+        out.emit(&["branch", flag(ev.branches), flag(line.last_branch == Some(end)), s]);
+        let n = match ev.end_word {
+            0 => "0",
+            1 => "1",
+            2..=3 => "2-3",
+            4..=9 => "4-9",
+            _ => "10+",
+        };
+        out.emit(&["end-word", n]);
+        // Glued characters: the pair across the end is rarer in the
+        // catalog than the pairs on either side (a seam between two
+        // texts, not the inside of a word).
+        if let (false, Some(a), Some(b), Some(a2), Some(b2)) = (sp, a, b, a2, b2)
+            && !a2.is_whitespace()
+            && !b2.is_whitespace()
+        {
+            let seam = m.pair_count(a, b);
+            let (left, right) = (m.pair_count(a2, a), m.pair_count(b, b2));
+            let valley = seam < left && seam < right;
+            let rare = match seam {
+                0..=1 => "0-1",
+                2..=3 => "2-3",
+                4..=15 => "4-15",
+                _ => "16+",
+            };
+            out.emit(&["valley", flag(valley), rare, ca.name(), cb.name()]);
+        }
+        // The snippet starts with an ASCII word the catalog has nowhere
+        // else: a word cut by the window's start (`ommand-line`), not a
+        // word of the document.
+        let n = snippet.bytes().take_while(|&c| c.is_ascii_alphanumeric() || c == b'_').count();
+        if n > 0 && snippet.as_bytes()[0].is_ascii_alphabetic() {
+            let k = match m.word_count(&snippet[..n]) {
+                0..=1 => "0-1",
+                2..=3 => "2-3",
+                _ => "4+",
+            };
+            out.emit(&["first-word", k, s, flag(alnum(a))]);
+        }
     }
     // How soon the snippet's first sentence ends.
     let stop = snippet.char_indices().take(12).find(|(_, c)| matches!(c, '。' | '，' | '：'));
@@ -483,7 +563,7 @@ mod tests {
 
     #[test]
     fn candidates_skip_numbers_and_separator_spaces() {
-        let line = Line::new("4 ab cd。ef");
+        let line = Line::new("4 ab cd。ef", None);
         let ends: Vec<usize> = line.candidates().collect();
         // after `a`, `b`, `c`, `d` (the space after `b` is no end of its own).
         assert_eq!(ends, vec![3, 4, 6, 7]);
@@ -521,7 +601,7 @@ mod tests {
             "Java 定时任务详解为什么需要定时任务？",
             "[ x ]torch.le - y 1.2 . . . 3",
         ] {
-            let line = Line::new(body);
+            let line = Line::new(body, None);
             for end in line.candidates() {
                 let mut c = Collect(Vec::new());
                 features(&line, end, &mut c);
@@ -535,7 +615,7 @@ mod tests {
 
     #[test]
     fn features_name_both_sides() {
-        let line = Line::new("Java 定时任务详解为什么需要定时任务？");
+        let line = Line::new("Java 定时任务详解为什么需要定时任务？", None);
         let end = "Java 定时任务详解".len();
         let mut c = Collect(Vec::new());
         features(&line, end, &mut c);

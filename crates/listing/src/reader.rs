@@ -187,6 +187,7 @@ impl CatalogReader {
             first.learn_only = true;
             first.by_ref().for_each(drop);
             reader.titles = first.titles;
+            reader.titles.freeze();
         }
         Ok(reader)
     }

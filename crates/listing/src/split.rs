@@ -76,7 +76,9 @@ pub(crate) fn split_title<'a>(
     memory: Option<&mut TitleMemory>,
     profile: &Profile,
 ) -> (&'a str, &'a str) {
-    let end = reliable_end(body, memory, profile).unwrap_or_else(|| guess(body, profile));
+    let mut memory = memory;
+    let end = reliable_end(body, memory.as_deref_mut(), profile)
+        .unwrap_or_else(|| guess(body, memory.as_deref(), profile));
     let (t, s) = body.split_at(end);
     (t.trim(), s.trim())
 }
@@ -88,6 +90,10 @@ pub(crate) fn reliable_end(
     memory: Option<&mut TitleMemory>,
     profile: &Profile,
 ) -> Option<usize> {
+    let mut memory = memory;
+    if let Some(m) = memory.as_deref_mut() {
+        m.learn_text(body);
+    }
     let reliable = ends_after(body, profile)
         .or_else(|| repeated_title(body, profile))
         .or_else(|| qualified_repeat(body))
@@ -125,6 +131,78 @@ pub(crate) struct TitleMemory {
     /// The openers counted `OPENER_LISTINGS` times, in the order they got
     /// there.
     frequent_openers: Vec<String>,
+    /// Listing prefixes: a hash of each prefix of a body that a title may
+    /// end with (a character boundary not after a space, in its first
+    /// `MAX_TITLE` bytes) → the character that followed it, with
+    /// `BRANCHES` set once another listing continued it with another one.
+    /// Two generations of at most `PREFIX_CAP / 2`.
+    prefixes: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    prefixes_old: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// How often each ASCII word (a letter/digit/`_` run, ASCII-lowercased)
+    /// occurs in the catalog's listing texts (count-min cells, saturating,
+    /// `WORD_CELLS`).
+    words: Vec<u16>,
+    /// The last word of learned titles (see [`end_word`]), hashed, with
+    /// how many distinct learned titles end with it; at most `SUFFIXES`.
+    end_words: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// How often each pair of adjacent non-space characters occurs in
+    /// the catalog's listing texts (a count-min cell per hashed pair,
+    /// saturating; `PAIR_CELLS` cells, allocated on first use).
+    pairs: Vec<u16>,
+    /// Set after a first pass over the whole input: the counts above are
+    /// complete and a second reading must not count again.
+    frozen: bool,
+}
+
+/// Cells of `TitleMemory::pairs` (2 MiB of counters; a pair that shares
+/// a cell with another counts both, so counts are upper bounds).
+const PAIR_CELLS: usize = 1 << 20;
+
+fn pair_cell(a: char, b: char) -> usize {
+    let h = (u64::from(a as u32) << 32 | u64::from(b as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 44) as usize
+}
+
+/// Set in a `TitleMemory::prefixes` value when two listings continue the
+/// prefix differently.
+const BRANCHES: u32 = 1 << 31;
+
+/// Cells of `TitleMemory::words` (512 KiB of counters).
+const WORD_CELLS: usize = 1 << 18;
+
+fn word_cell(word: &[u8]) -> usize {
+    (fnv_lower(word).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// What the catalog says of one candidate title end (`boundary.rs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Evidence {
+    /// Listings that start with `body[..end]` continue differently after
+    /// it (the same title over two windows, or two titles that part here).
+    pub(crate) branches: bool,
+    /// How many learned titles other than `body[..end]` end with its last
+    /// word ([`end_word`]).
+    pub(crate) end_word: u32,
+}
+
+/// The last word of a title: its trailing ASCII letter/digit run, else
+/// its last two Han characters (one when only one ends it), else its last
+/// character (`🔒`, `）`). `None` for an empty title.
+pub(crate) fn end_word(title: &str) -> Option<&str> {
+    let t = title.trim_end();
+    let last = t.chars().next_back()?;
+    let n = if last.is_ascii_alphanumeric() {
+        t.bytes().rev().take_while(u8::is_ascii_alphanumeric).count()
+    } else if crate::han::is_han(last) {
+        t.chars().rev().take(2).take_while(|c| crate::han::is_han(*c)).map(char::len_utf8).sum()
+    } else {
+        last.len_utf8()
+    };
+    Some(&t[t.len() - n..])
 }
 
 /// The keys are already hashes: use them as they are.
@@ -149,6 +227,8 @@ impl Hasher for IdHasher {
 
 impl TitleMemory {
     const CAP: usize = 400_000;
+    /// Listing prefixes remembered (about 16 bytes each).
+    const PREFIX_CAP: usize = 4_000_000;
     /// Distinct site suffixes counted (a catalog has a few sites; the cap
     /// only bounds memory).
     const SUFFIXES: usize = 100_000;
@@ -176,7 +256,17 @@ impl TitleMemory {
         if title.chars().nth(1).is_none() {
             return;
         }
-        self.insert(fnv(title.as_bytes()));
+        let h = fnv(title.as_bytes());
+        if !self.frozen
+            && !self.contains(h)
+            && let Some(w) = end_word(title)
+        {
+            let k = fnv_lower(w.as_bytes());
+            if self.end_words.len() < Self::SUFFIXES || self.end_words.contains_key(&k) {
+                *self.end_words.entry(k).or_default() += 1;
+            }
+        }
+        self.insert(h);
         if let Some(core) = strip_number(title).filter(|c| c.chars().nth(1).is_some()) {
             self.insert(fnv(core.as_bytes()));
         }
@@ -186,6 +276,138 @@ impl TitleMemory {
                 *self.suffixes.entry(h).or_default() += 1;
             }
         }
+    }
+
+    /// Count what the boundary scorer asks of the catalog's text (the
+    /// character pairs of `body`). Once frozen, nothing more is counted.
+    pub(crate) fn learn_text(&mut self, body: &str) {
+        if !self.frozen {
+            self.learn_pairs(body);
+            self.learn_words(body);
+            self.learn_prefixes(body);
+        }
+    }
+
+    /// Remember which character follows each prefix of `body` a title may
+    /// end with. Idempotent.
+    fn learn_prefixes(&mut self, body: &str) {
+        if self.prefixes.capacity() == 0 {
+            self.prefixes.reserve(1 << 16);
+        }
+        let limit = body.len().min(MAX_TITLE);
+        let mut h = FNV_OFFSET;
+        let mut prev = ' ';
+        // Candidate titles end within `MAX_CHARS` characters after a
+        // leading number, never after a space.
+        for (i, c) in body.char_indices().take(crate::boundary::MAX_CHARS + 16) {
+            if i >= limit {
+                break;
+            }
+            // A continuation inside an ASCII word (`Java` + `8`) is no
+            // place where a title ends: it does not count.
+            let in_word = prev.is_ascii_alphanumeric() && c.is_ascii_alphanumeric();
+            if i > 0 && prev != ' ' && !in_word {
+                let next = c as u32;
+                if self.prefixes.len() >= Self::PREFIX_CAP / 2 {
+                    self.prefixes_old = std::mem::take(&mut self.prefixes);
+                }
+                let old = self.prefixes_old.get(&h).copied();
+                let v = self.prefixes.entry(h).or_insert_with(|| old.unwrap_or(next));
+                if *v & !BRANCHES != next {
+                    *v |= BRANCHES;
+                }
+            }
+            prev = c;
+            for &b in &body.as_bytes()[i..i + c.len_utf8()] {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+        }
+    }
+
+    /// Count the ASCII words of `body`.
+    fn learn_words(&mut self, body: &str) {
+        if self.words.is_empty() {
+            self.words = vec![0; WORD_CELLS];
+        }
+        let b = body.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !is_word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let n = b[i..].iter().take_while(|&&c| is_word_byte(c)).count();
+            let cell = &mut self.words[word_cell(&b[i..i + n])];
+            *cell = cell.saturating_add(1);
+            i += n;
+        }
+    }
+
+    /// How often the ASCII word `w` occurs in the catalog (an upper bound).
+    pub(crate) fn word_count(&self, w: &str) -> u16 {
+        self.words.get(word_cell(w.as_bytes())).copied().unwrap_or(0)
+    }
+
+    /// The input has been read once in full: what is counted is complete.
+    pub(crate) fn freeze(&mut self) {
+        self.frozen = true;
+    }
+
+    /// Count the adjacent character pairs of `body`.
+    fn learn_pairs(&mut self, body: &str) {
+        if self.pairs.is_empty() {
+            self.pairs = vec![0; PAIR_CELLS];
+        }
+        let mut prev: Option<char> = None;
+        for c in body.chars() {
+            if c.is_whitespace() {
+                prev = None;
+                continue;
+            }
+            if let Some(p) = prev {
+                let cell = &mut self.pairs[pair_cell(p, c)];
+                *cell = cell.saturating_add(1);
+            }
+            prev = Some(c);
+        }
+    }
+
+    /// How often `a` is followed by `b` in the catalog (an upper bound).
+    pub(crate) fn pair_count(&self, a: char, b: char) -> u16 {
+        self.pairs.get(pair_cell(a, b)).copied().unwrap_or(0)
+    }
+
+    /// The catalog's evidence for every character boundary of `body` from
+    /// `from` up to `limit` (bytes) that does not follow a space:
+    /// `(end, evidence)` in order.
+    pub(crate) fn evidence(&self, body: &str, from: usize, limit: usize) -> Vec<(usize, Evidence)> {
+        let mut out = Vec::new();
+        let bytes = body.as_bytes();
+        let limit = limit.min(MAX_TITLE).min(bytes.len());
+        // `h` is the hash of `body[..i]`, which is the candidate title
+        // itself (it does not end in a space).
+        let mut h = FNV_OFFSET;
+        for (i, &byte) in bytes[..limit].iter().enumerate() {
+            if i >= from.max(1) && body.is_char_boundary(i) && bytes[i - 1] != b' ' {
+                // Only what the catalog holds: a body the catalog does not
+                // have (a training example) must not branch by itself.
+                let branches = [self.prefixes.get(&h), self.prefixes_old.get(&h)]
+                    .into_iter()
+                    .flatten()
+                    .any(|v| v & BRANCHES != 0);
+                let end_word = end_word(&body[..i]).map_or(0, |w| {
+                    let n = self.end_words.get(&fnv_lower(w.as_bytes())).copied().unwrap_or(0);
+                    // A learned title does not count for itself (the
+                    // scorer never sees a learned title: the memory
+                    // splits it first; training examples made from
+                    // learned titles would).
+                    n.saturating_sub(u32::from(self.contains(h)))
+                });
+                out.push((i, Evidence { branches, end_word }));
+            }
+            h = (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+        out
     }
 
     /// Count the word that follows the title's repeat in the snippet.
@@ -299,6 +521,13 @@ impl TitleMemory {
 
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub(crate) const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// [`fnv`] of the ASCII-lowercased bytes.
+fn fnv_lower(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME))
+}
 
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
@@ -418,7 +647,7 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
 /// Length of a bracketed label that starts `body` (`[ 分类 ]`, `【转载】`):
 /// at most `boundary::MAX_CHARS / 4` characters inside, so that a label
 /// is a tag, not a bracketed sentence.
-fn leading_label(body: &str) -> Option<usize> {
+pub(crate) fn leading_label(body: &str) -> Option<usize> {
     let close = match body.chars().next()? {
         '[' => ']',
         '【' => '】',
@@ -624,8 +853,8 @@ pub(crate) fn glued_title_word(body: &str, skip: usize) -> Option<usize> {
 /// No reliable evidence: the trained boundary scorer (`boundary.rs`),
 /// which weighs the shape rules below among its features; then the
 /// profile's post-rules (`numbered-title-tail`, `version-after-title`).
-fn guess(body: &str, profile: &Profile) -> usize {
-    let end = crate::boundary::best_end(body).unwrap_or_else(|| fallback(body));
+fn guess(body: &str, memory: Option<&TitleMemory>, profile: &Profile) -> usize {
+    let end = crate::boundary::best_end(body, memory).unwrap_or_else(|| fallback(body));
     let end = numbered_tail(body, end, profile);
     if !profile.version_after_title {
         return end;

@@ -9,6 +9,13 @@ use crate::split::{self, TitleMemory};
 #[derive(Default)]
 pub struct Memory(TitleMemory);
 
+impl Memory {
+    /// The whole input has been learned (the reader's first pass is over).
+    pub fn freeze(&mut self) {
+        self.0.freeze();
+    }
+}
+
 /// The title-and-snippet part of a listing text (everything before the
 /// price), trimmed.
 pub fn body(listing_text: &str) -> Option<&str> {
@@ -23,7 +30,8 @@ pub fn reliable_end(body: &str, memory: &mut Memory, profile: Option<&Profile>) 
 
 /// Every candidate title end of `body` with its features, each feature
 /// as its parts joined by tabs (the weight file's format).
-pub fn candidates(body: &str) -> Vec<(usize, Vec<String>)> {
+/// `memory` gives the catalog's evidence (`None`: a line read alone).
+pub fn candidates(body: &str, memory: Option<&Memory>) -> Vec<(usize, Vec<String>)> {
     struct Collect(Vec<String>, Vec<String>);
     impl Sink for Collect {
         fn emit(&mut self, parts: &[&str]) {
@@ -36,7 +44,7 @@ pub fn candidates(body: &str) -> Vec<(usize, Vec<String>)> {
     let ablate: Vec<String> = std::env::var("WENKU_ABLATE")
         .map(|v| v.split(',').map(str::to_string).collect())
         .unwrap_or_default();
-    let line = Line::new(body);
+    let line = Line::new(body, memory.map(|m| &m.0));
     line.candidates()
         .map(|end| {
             let mut c = Collect(Vec::new(), ablate.clone());
@@ -48,8 +56,8 @@ pub fn candidates(body: &str) -> Vec<(usize, Vec<String>)> {
 
 /// The scorer's choice with the weights in `weights_text` (the weight
 /// file's format).
-pub fn best_end(body: &str, weights_text: &str) -> Option<usize> {
-    boundary::best_end_with(body, &Weights::parse(weights_text).ok()?)
+pub fn best_end(body: &str, memory: Option<&Memory>, weights_text: &str) -> Option<usize> {
+    boundary::best_end_with(body, memory.map(|m| &m.0), &Weights::parse(weights_text).ok()?)
 }
 
 /// The feature schema the weights file must state (`#schema<TAB>…`).

@@ -149,32 +149,47 @@ const ROWS: [Row; 10] = [
     ),
 ];
 
-/// The generic split (no profile): every title is the true one or the
-/// true one without its final version (`Python 标准库参考指南` for
-/// `… 3.11.10`, which only the `manual-versions` profile joins), except
-/// the known misses, lines 4, 5 and 8, where the title runs on into the
-/// text (`Python 标准库参考指南 3.8.20 这种情况下,…`): see
-/// docs/listing-format.md. Whatever the split, no text is lost.
+/// The generic split (no profile), the page opened as a file (the
+/// reader's first pass learns the whole page): every title is the true one
+/// or the true one without its final version (`Python 标准库参考指南` for
+/// `… 3.11.10`, which only the `manual-versions` profile joins). Lines 4,
+/// 5 and 8 have no repeat of their title and a glued Chinese window: the
+/// boundary scorer decides them, by a small margin (`examples/explain_split.rs`
+/// shows it; before the catalog features of issue 15 their titles ran on
+/// into the text: `Python 标准库参考指南 3.8.20 这种情况下,…`). Read as a
+/// stream, a line has only the lines before it as evidence: there a title
+/// may still run on, but it starts with the true one. Whatever the split,
+/// no text is lost.
 #[test]
 fn seed_page_generic_split() {
+    let opened: Vec<Listing> =
+        CatalogReader::open(&[SEED], ParseOptions { as_of: Some(as_of()), ..Default::default() })
+            .unwrap()
+            .filter_map(|i| match i.expect("no error on the seed page") {
+                Item::Listing(l) => Some(l),
+                Item::Footer(_) => None,
+            })
+            .collect();
     let bytes = std::fs::read(SEED).unwrap();
-    let (ls, _) = read_items(bytes, ParseOptions { as_of: Some(as_of()), ..Default::default() });
-    for (i, (l, row)) in ls.iter().zip(ROWS.iter()).enumerate() {
+    let (streamed, _) =
+        read_items(bytes, ParseOptions { as_of: Some(as_of()), ..Default::default() });
+    assert_eq!(opened.len(), ROWS.len());
+    assert_eq!(streamed.len(), ROWS.len());
+    for (i, row) in ROWS.iter().enumerate() {
         let title = row.0;
         let without_version = title
             .rsplit_once(' ')
             .filter(|(_, v)| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-            .map(|(t, _)| t);
-        let right = l.title == title || Some(l.title.as_str()) == without_version;
-        if [3, 4, 7].contains(&i) {
-            assert!(!right && l.title.starts_with(title), "line {}: {:?}", i + 1, l.title);
-        } else {
-            assert!(right, "line {}: {:?}", i + 1, l.title);
+            .map_or(title, |(t, _)| t);
+        let l = &opened[i];
+        assert!(l.title == title || l.title == without_version, "line {}: {:?}", i + 1, l.title);
+        assert!(streamed[i].title.starts_with(without_version), "line {}: {:?}", i + 1, l.title);
+        for l in [&opened[i], &streamed[i]] {
+            let body = format!("{} {}", l.title, l.snippet);
+            assert!(
+                l.raw.starts_with(&body) || l.raw.starts_with(&format!("{}{}", l.title, l.snippet))
+            );
         }
-        let body = format!("{} {}", l.title, l.snippet);
-        assert!(
-            l.raw.starts_with(&body) || l.raw.starts_with(&format!("{}{}", l.title, l.snippet))
-        );
     }
 }
 
