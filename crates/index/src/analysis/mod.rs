@@ -29,7 +29,7 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenizerManager};
 
 pub use normalize::{Normalized, normalize_str};
-pub use segment::{Mode, Segmenter};
+pub use segment::{Mode, Segmenter, TokenBuf, TokenSink};
 pub use tokenizer::WenkuTokenizer;
 pub use wenku_listing::is_han;
 

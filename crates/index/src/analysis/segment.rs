@@ -75,7 +75,7 @@ impl Segmenter {
 
     /// Appends the tokens of `norm` to `out`, with offsets into the
     /// *original* text and non-decreasing positions.
-    pub fn segment(&self, norm: &Normalized, out: &mut Vec<Token>) {
+    pub fn segment(&self, norm: &Normalized, out: &mut impl TokenSink) {
         let text = norm.as_str();
         let mut sig = 0usize; // significant chars seen so far
         let mut run_class = Class::Sep;
@@ -103,7 +103,7 @@ impl Segmenter {
         start: usize,
         end: usize,
         sig: usize,
-        out: &mut Vec<Token>,
+        out: &mut impl TokenSink,
     ) {
         match class {
             Class::Sep => {}
@@ -121,7 +121,7 @@ impl Segmenter {
         start: usize,
         end: usize,
         sig: usize,
-        out: &mut Vec<Token>,
+        out: &mut impl TokenSink,
     ) {
         let run = &norm.as_str()[start..end];
         if run.chars().nth(1).is_none() {
@@ -138,7 +138,7 @@ impl Segmenter {
             push(norm, start + t.byte_start, start + t.byte_end, sig + t.start, out);
         }
         // search mode emits sub-words before the word that contains them
-        out[first..].sort_by_key(|t| (t.position, t.offset_to));
+        out.tokens_mut()[first..].sort_by_key(|t| (t.position, t.offset_to));
     }
 }
 
@@ -169,19 +169,94 @@ pub fn word_tokens(norm: &Normalized, out: &mut Vec<Token>) {
     }
 }
 
-fn push(norm: &Normalized, start: usize, end: usize, position: usize, out: &mut Vec<Token>) {
+fn push(norm: &Normalized, start: usize, end: usize, position: usize, out: &mut impl TokenSink) {
     let (offset_from, offset_to) = norm.original_range(start, end);
-    out.push(Token {
-        offset_from,
-        offset_to,
-        position,
-        text: norm.as_str()[start..end].to_string(),
-        position_length: 1,
-    });
+    out.push_token(offset_from, offset_to, position, &norm.as_str()[start..end]);
+}
+
+/// Where the segmenter puts tokens: a `Vec` (a new token each time) or a
+/// [`TokenBuf`] (the tokens of the previous text reused, no allocation
+/// once its strings are long enough).
+pub trait TokenSink {
+    /// Appends a token (position length 1).
+    fn push_token(&mut self, offset_from: usize, offset_to: usize, position: usize, text: &str);
+    /// How many tokens were pushed.
+    fn len(&self) -> usize;
+    /// Whether none was.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The tokens pushed.
+    fn tokens_mut(&mut self) -> &mut [Token];
+}
+
+impl TokenSink for Vec<Token> {
+    fn push_token(&mut self, offset_from: usize, offset_to: usize, position: usize, text: &str) {
+        self.push(Token {
+            offset_from,
+            offset_to,
+            position,
+            text: text.to_string(),
+            position_length: 1,
+        });
+    }
+
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn tokens_mut(&mut self) -> &mut [Token] {
+        self
+    }
+}
+
+/// Token slots reused from one text to the next (the indexing hot path:
+/// a `String` per token was a malloc and a free per token).
+#[derive(Debug, Default, Clone)]
+pub struct TokenBuf {
+    tokens: Vec<Token>,
+    len: usize,
+}
+
+impl TokenBuf {
+    /// Forgets the tokens, keeping their memory.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+impl TokenSink for TokenBuf {
+    fn push_token(&mut self, offset_from: usize, offset_to: usize, position: usize, text: &str) {
+        if let Some(t) = self.tokens.get_mut(self.len) {
+            t.offset_from = offset_from;
+            t.offset_to = offset_to;
+            t.position = position;
+            t.position_length = 1;
+            t.text.clear();
+            t.text.push_str(text);
+        } else {
+            self.tokens.push(Token {
+                offset_from,
+                offset_to,
+                position,
+                text: text.to_string(),
+                position_length: 1,
+            });
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn tokens_mut(&mut self) -> &mut [Token] {
+        &mut self.tokens[..self.len]
+    }
 }
 
 /// Splits a run of alphanumerics at ASCII letter/digit boundaries.
-fn word_run(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut Vec<Token>) {
+fn word_run(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut impl TokenSink) {
     let run = &norm.as_str()[start..end];
     let mut piece_start = 0usize;
     let mut piece_sig = sig;
@@ -202,7 +277,7 @@ fn word_run(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut V
 }
 
 /// Every Han character and every pair of adjacent Han characters.
-fn han_grams(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut Vec<Token>) {
+fn han_grams(norm: &Normalized, start: usize, end: usize, sig: usize, out: &mut impl TokenSink) {
     let run = &norm.as_str()[start..end];
     let mut it = run.char_indices().peekable();
     let mut n = 0;

@@ -4,7 +4,7 @@
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::normalize::Normalized;
-use super::segment::Segmenter;
+use super::segment::{Segmenter, TokenBuf, TokenSink};
 
 /// Normalise-then-segment tokenizer. Cloning shares the jieba dictionary
 /// (`Arc`) and gives the clone its own buffers.
@@ -12,25 +12,25 @@ use super::segment::Segmenter;
 pub struct WenkuTokenizer {
     segmenter: Segmenter,
     norm: Normalized,
-    tokens: Vec<Token>,
+    tokens: TokenBuf,
 }
 
 impl WenkuTokenizer {
     /// A tokenizer over `segmenter`.
     pub fn new(segmenter: Segmenter) -> Self {
-        WenkuTokenizer { segmenter, norm: Normalized::default(), tokens: Vec::new() }
+        WenkuTokenizer { segmenter, norm: Normalized::default(), tokens: TokenBuf::default() }
     }
 }
 
 /// Token stream over a tokenizer's buffer (shared by wenku's tokenizers).
 pub struct WenkuTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
 }
 
 impl<'a> WenkuTokenStream<'a> {
     /// A stream over `tokens`, from the first.
-    pub(crate) fn new(tokens: &'a mut Vec<Token>) -> Self {
+    pub(crate) fn new(tokens: &'a mut [Token]) -> Self {
         WenkuTokenStream { tokens, next: 0 }
     }
 }
@@ -42,7 +42,7 @@ impl Tokenizer for WenkuTokenizer {
         self.tokens.clear();
         self.norm.normalize(text);
         self.segmenter.segment(&self.norm, &mut self.tokens);
-        WenkuTokenStream { tokens: &mut self.tokens, next: 0 }
+        WenkuTokenStream { tokens: self.tokens.tokens_mut(), next: 0 }
     }
 }
 
