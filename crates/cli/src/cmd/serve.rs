@@ -7,6 +7,7 @@
 //! described in `docs/http-api.md`.
 
 mod api;
+mod error;
 mod guard;
 mod params;
 

@@ -15,66 +15,14 @@ use tokio::sync::{mpsc, oneshot};
 use wenku::{IndexOptions, IndexReport, ParseOptions, SearchResults, WriterOptions};
 
 use super::State;
+use super::error::ApiError;
 use super::params::{POST_PARAMS, Params, search_request};
-use crate::cmd::index::{Summary, error_chain};
+use crate::cmd::index::Summary;
 use crate::cmd::stats;
 use crate::json::{FacetsJson, HitJson};
 
 /// The search page (HTML, CSS and script in one file, no build step).
 const PAGE: &str = include_str!("page.html");
-
-/// An error answer: `{"error": "...", "position": N}` (position only for a
-/// malformed query: the 1-based character where it goes wrong).
-#[derive(Debug)]
-pub(crate) struct ApiError {
-    pub(crate) status: StatusCode,
-    pub(crate) message: String,
-    pub(crate) position: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    position: Option<usize>,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), position: None }
-    }
-
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    /// A failure of the server itself, logged with its causes.
-    fn internal(what: &str, e: &dyn std::error::Error) -> Self {
-        let chain = error_chain(e);
-        tracing::error!("{what}: {chain}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{what}: {chain}"))
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorJson { error: &self.message, position: self.position };
-        (self.status, Json(body)).into_response()
-    }
-}
-
-impl From<wenku::Error> for ApiError {
-    fn from(e: wenku::Error) -> Self {
-        match e {
-            wenku::Error::Query(wenku::query::Error::Parse(p)) => ApiError {
-                status: StatusCode::BAD_REQUEST,
-                message: p.to_string(),
-                position: Some(p.position),
-            },
-            e => ApiError::internal("index error", &e),
-        }
-    }
-}
 
 /// Runs blocking index work on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use super::State;
-use super::api::ApiError;
+use super::error::ApiError;
 
 /// Write endpoints: off without a key (403); with one, the request must
 /// carry `Authorization: Bearer <key>` (401 otherwise). The key is compared

@@ -5,7 +5,7 @@
 use wenku::{Query, SearchRequest, Sort};
 
 use super::Limits;
-use super::api::ApiError;
+use super::error::ApiError;
 use crate::flags::{SORTS, parse_encoding, parse_sort, parse_time};
 
 /// `name=value` pairs of a query string, percent-decoded (`+` is a space).
