@@ -18,33 +18,31 @@
 //! [`features`] function serves training and parsing, so the two cannot
 //! drift apart.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use crate::split;
+use crate::memory::{Evidence, TitleMemory};
+use crate::shape;
+use crate::text::{PrefixHash, fold_char, leading_label, problem_number, strip_number};
 
-/// Titles end within this many characters of the body's start (the
-/// longest dev title has 89).
-pub(crate) const MAX_CHARS: usize = 120;
+pub(crate) use crate::text::MAX_CHARS;
 
 /// Receives the features of one candidate, each as a few string parts.
 pub(crate) trait Sink {
     fn emit(&mut self, parts: &[&str]);
 }
 
-/// FNV-1a over the parts, separated by U+001F: the key of a feature.
-pub(crate) fn key(parts: &[&str]) -> u64 {
-    let mut h = split::FNV_OFFSET;
+/// The key of a feature: the [`PrefixHash`] of its parts, separated by
+/// U+001F. Weights are stored by name (`boundary_weights.txt`) and keyed
+/// at load, so a change of hash needs no retraining.
+pub(crate) fn feature_key(parts: &[&str]) -> u64 {
+    let mut h = PrefixHash::default();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
-            h = (h ^ 0x1f).wrapping_mul(split::FNV_PRIME);
+            h.push(0x1f);
         }
-        for &b in p.as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(split::FNV_PRIME);
-        }
+        p.bytes().for_each(|b| h.push(b));
     }
-    h
+    h.get()
 }
 
 /// The feature schema: a version and the feature templates [`features`]
@@ -57,9 +55,9 @@ pub(crate) const SCHEMA: &str = "boundary/3 cls cls3a cls3b end1 beg1 len len-cl
 sep-kind title-punct unbalanced split-word fallback shape glued-word word-repeat tail-again \
 seam-again dash soon-punct branch end-word valley head-repeat first-word";
 
-/// The trained weights, keyed by [`key`].
+/// The trained weights, keyed by [`feature_key`].
 #[derive(Debug)]
-pub(crate) struct Weights(HashMap<u64, f32, BuildHasherDefault<split::IdHasher>>);
+pub(crate) struct Weights(rustc_hash::FxHashMap<u64, f32>);
 
 impl Weights {
     /// Parse `weight<TAB>part<TAB>part…` lines after a `#schema<TAB>…`
@@ -73,7 +71,7 @@ impl Weights {
             return Err(format!("weights of schema `{header}`, the parser has `{SCHEMA}`"));
         }
         let templates: Vec<&str> = SCHEMA.split(' ').skip(1).collect();
-        let mut map = HashMap::default();
+        let mut map = rustc_hash::FxHashMap::default();
         for (n, line) in
             text.lines().enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
         {
@@ -82,7 +80,7 @@ impl Weights {
             let parts: Vec<&str> = it.collect();
             match (w, parts.first()) {
                 (Some(w), Some(t)) if templates.contains(t) => {
-                    map.insert(key(&parts), w);
+                    map.insert(feature_key(&parts), w);
                 }
                 _ => return Err(format!("line {}: not a weight of a schema feature", n + 1)),
             }
@@ -115,19 +113,19 @@ struct Score<'w> {
 
 impl Sink for Score<'_> {
     fn emit(&mut self, parts: &[&str]) {
-        self.sum += self.w.get(key(parts));
+        self.sum += self.w.get(feature_key(parts));
     }
 }
 
 /// The end (byte offset) of the title by the trained weights; `None` when
 /// the body has no candidate.
-pub(crate) fn best_end(body: &str, memory: Option<&split::TitleMemory>) -> Option<usize> {
+pub(crate) fn best_end(body: &str, memory: Option<&TitleMemory>) -> Option<usize> {
     best_end_with(body, memory, weights()?)
 }
 
 pub(crate) fn best_end_with(
     body: &str,
-    memory: Option<&split::TitleMemory>,
+    memory: Option<&TitleMemory>,
     w: &Weights,
 ) -> Option<usize> {
     let line = Line::new(body, memory);
@@ -167,9 +165,9 @@ pub(crate) struct Line<'a> {
     puncts: Vec<(usize, char)>,
     /// The catalog's evidence per candidate end (empty without a memory),
     /// and the last candidate where listings that start alike part.
-    evidence: Vec<(usize, split::Evidence)>,
+    evidence: Vec<(usize, Evidence)>,
     last_branch: Option<usize>,
-    memory: Option<&'a split::TitleMemory>,
+    memory: Option<&'a TitleMemory>,
     /// End of a leading bracketed label (`[ 分类 ]`), if any: candidates
     /// start after it.
     label_end: Option<usize>,
@@ -186,14 +184,14 @@ struct Stats {
 }
 
 impl<'a> Line<'a> {
-    pub(crate) fn new(body: &'a str, memory: Option<&'a split::TitleMemory>) -> Self {
-        let mut skip = split::strip_number(body).map_or(0, |r| body.len() - r.len());
-        if let Some(n) = split::problem_number(&body[skip..], &[]) {
+    pub(crate) fn new(body: &'a str, memory: Option<&'a TitleMemory>) -> Self {
+        let mut skip = strip_number(body).map_or(0, |r| body.len() - r.len());
+        if let Some(n) = problem_number(&body[skip..], &[]) {
             skip += n;
         }
         // A title is more than a leading bracketed label (`[ 分类 ]`,
         // `【转载】`): candidates start after it.
-        let label_end = split::leading_label(&body[skip..]).map(|n| skip + n);
+        let label_end = leading_label(&body[skip..]).map(|n| skip + n);
         let by_chars =
             body[skip..].char_indices().nth(MAX_CHARS).map_or(body.len(), |(i, _)| skip + i);
         let limit = body.find('。').map_or(by_chars, |i| i.min(by_chars)).max(skip);
@@ -217,7 +215,7 @@ impl<'a> Line<'a> {
                 _ => {}
             }
             if class == Class::CjkPunct {
-                puncts.push((skip + i, split::fold_char(c)));
+                puncts.push((skip + i, fold_char(c)));
             }
             if c != ' ' {
                 prev = class;
@@ -228,7 +226,7 @@ impl<'a> Line<'a> {
         let mut folded = Vec::new();
         let mut folded_from = Vec::new();
         for (i, c) in body[..fold_end].char_indices().filter(|(_, c)| !c.is_whitespace()) {
-            folded.push(split::fold_char(c));
+            folded.push(fold_char(c));
             folded_from.push(i);
         }
         let evidence = memory
@@ -248,9 +246,9 @@ impl<'a> Line<'a> {
             body,
             skip,
             limit,
-            fallback: split::fallback(body),
-            shape: split::shape_rules(body),
-            glued_word: split::glued_title_word(body, skip),
+            fallback: shape::fallback(body),
+            shape: shape::shape_rules(body),
+            glued_word: shape::glued_title_word(body, skip),
         }
     }
 
@@ -362,7 +360,7 @@ fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
         Some(c)
             if matches!(Class::of(Some(c)), Class::CjkOpen | Class::CjkClose | Class::CjkPunct) =>
         {
-            split::fold_char(c).encode_utf8(buf)
+            fold_char(c).encode_utf8(buf)
         }
         other => Class::of(other).name(),
     }
@@ -570,12 +568,12 @@ mod tests {
     }
 
     #[test]
-    fn key_of_parts_matches_the_weight_file() {
+    fn feature_key_of_parts_matches_the_weight_file() {
         let text = format!("#schema\t{SCHEMA}\n1.5\tcls\t0\tH\tH\n# comment\n-2\tend1\t。\n");
         let w = Weights::parse(&text).unwrap();
-        assert_eq!(w.get(key(&["cls", "0", "H", "H"])), 1.5);
-        assert_eq!(w.get(key(&["end1", "。"])), -2.0);
-        assert_eq!(w.get(key(&["end1", "，"])), 0.0);
+        assert_eq!(w.get(feature_key(&["cls", "0", "H", "H"])), 1.5);
+        assert_eq!(w.get(feature_key(&["end1", "。"])), -2.0);
+        assert_eq!(w.get(feature_key(&["end1", "，"])), 0.0);
     }
 
     #[test]

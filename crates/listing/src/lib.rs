@@ -48,12 +48,15 @@ mod boundary;
 mod dedup;
 mod error;
 mod han;
+mod memory;
 mod normalize;
 mod parse;
 mod profile;
 mod reader;
 mod record;
+mod shape;
 mod split;
+mod text;
 #[doc(hidden)]
 pub mod train;
 

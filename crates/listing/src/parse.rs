@@ -1,8 +1,9 @@
 //! One listing line → listing texts (halves) → records.
 
+use crate::memory::TitleMemory;
 use crate::normalize::normalize;
 use crate::profile::Profile;
-use crate::split::{TitleMemory, split_title};
+use crate::split::split_title;
 use crate::{Age, AgeUnit, Error, Listing, Result, Source};
 
 const PRICE_SEP: &str = " 码力 | ";

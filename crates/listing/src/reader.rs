@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 
+use crate::memory::TitleMemory;
 use crate::parse::parse_line;
 use crate::profile::Profile;
-use crate::split::TitleMemory;
 use crate::{Error, Listing, Result, Source};
 
 /// How far into a file the encoding detector looks.

@@ -2,8 +2,9 @@
 //! title/snippet boundary scorer. Not a stable API.
 
 use crate::boundary::{self, Line, Sink, Weights};
+use crate::memory::TitleMemory;
 use crate::profile::Profile;
-use crate::split::{self, TitleMemory};
+use crate::split;
 
 /// The titles remembered while reading a catalog, as the reader keeps them.
 #[derive(Default)]
@@ -67,5 +68,5 @@ pub const SCHEMA: &str = boundary::SCHEMA;
 /// weights, the ones parsing uses.
 pub fn bundled_weight(feature: &str) -> f32 {
     let parts: Vec<&str> = feature.split('\t').collect();
-    boundary::weights().map_or(0.0, |w| w.get(boundary::key(&parts)))
+    boundary::weights().map_or(0.0, |w| w.get(boundary::feature_key(&parts)))
 }

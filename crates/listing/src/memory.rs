@@ -1,0 +1,396 @@
+//! What the reader remembers of the catalog it reads, for the split:
+//! titles split by a reliable rule, their site suffixes and the words that
+//! open their snippets (split rule 4), and the counts the boundary scorer
+//! asks of the catalog (title end words, listing prefixes, character
+//! pairs, ASCII words). Bounded whatever the catalog size.
+
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::profile::Profile;
+use crate::text::{
+    MAX_TITLE, PrefixHash, SITE_SEPARATORS, end_word, hash_bytes, hash_lower, site_suffix_at,
+    strip_number, suffix_len,
+};
+
+/// A bounded memory of titles: 64-bit hashes of titles (and of the title
+/// without a leading re-upload number), in two generations of at most
+/// `CAP / 2` entries; when the young one is full it becomes the old one and
+/// the previous old one is dropped, so recently learned titles are kept
+/// and memory stays under about `CAP × 16` bytes whatever the catalog size.
+#[derive(Debug, Default)]
+pub(crate) struct TitleMemory {
+    young: FxHashSet<u64>,
+    old: FxHashSet<u64>,
+    /// Site-name suffixes of learned titles (` — Python 3.13 文档`, from
+    /// the separator on), hashed, with how many titles ended with them;
+    /// at most `SUFFIXES` entries (later new ones are not counted).
+    suffixes: FxHashMap<u64, u32>,
+    /// Snippet openers: the first word after the title's repeat in
+    /// reliably split listings (`题目描述` on write-ups of one site), with
+    /// how many listings opened with it; at most `SUFFIXES` entries.
+    openers: HashMap<String, u32>,
+    /// The openers counted `OPENER_LISTINGS` times, in the order they got
+    /// there.
+    frequent_openers: Vec<String>,
+    /// Listing prefixes: a hash of each prefix of a body that a title may
+    /// end with (a character boundary not after a space, in its first
+    /// `MAX_TITLE` bytes) → the character that followed it, with
+    /// `BRANCHES` set once another listing continued it with another one.
+    /// Two generations of at most `PREFIX_CAP / 2`.
+    prefixes: FxHashMap<u64, u32>,
+    prefixes_old: FxHashMap<u64, u32>,
+    /// How often each ASCII word (a letter/digit/`_` run, ASCII-lowercased)
+    /// occurs in the catalog's listing texts (count-min cells, saturating,
+    /// `WORD_CELLS`).
+    words: Vec<u16>,
+    /// The last word of learned titles (see [`end_word`]), hashed, with
+    /// how many distinct learned titles end with it; at most `SUFFIXES`.
+    end_words: FxHashMap<u64, u32>,
+    /// How often each pair of adjacent non-space characters occurs in
+    /// the catalog's listing texts (a count-min cell per hashed pair,
+    /// saturating; `PAIR_CELLS` cells, allocated on first use).
+    pairs: Vec<u16>,
+    /// Set after a first pass over the whole input: the counts above are
+    /// complete and a second reading must not count again.
+    frozen: bool,
+}
+
+/// Cells of `TitleMemory::pairs` (2 MiB of counters; a pair that shares
+/// a cell with another counts both, so counts are upper bounds).
+pub(crate) const PAIR_CELLS: usize = 1 << 20;
+
+pub(crate) fn pair_cell(a: char, b: char) -> usize {
+    let h = (u64::from(a as u32) << 32 | u64::from(b as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 44) as usize
+}
+
+/// Set in a `TitleMemory::prefixes` value when two listings continue the
+/// prefix differently.
+pub(crate) const BRANCHES: u32 = 1 << 31;
+
+/// Cells of `TitleMemory::words` (512 KiB of counters).
+pub(crate) const WORD_CELLS: usize = 1 << 18;
+
+/// The cell of an ASCII word: FNV-1a of its lowercased bytes, spread by a
+/// multiply. Which words share a cell changes the counts a little, and
+/// the bundled weights were trained with this cell layout: keep it (or
+/// retrain, `examples/train_split.rs`) when changing it.
+pub(crate) fn word_cell(word: &[u8]) -> usize {
+    let h = word.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+}
+
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// What the catalog says of one candidate title end (`boundary.rs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Evidence {
+    /// Listings that start with `body[..end]` continue differently after
+    /// it (the same title over two windows, or two titles that part here).
+    pub(crate) branches: bool,
+    /// How many learned titles other than `body[..end]` end with its last
+    /// word ([`end_word`]).
+    pub(crate) end_word: u32,
+}
+
+impl TitleMemory {
+    const CAP: usize = 400_000;
+    /// Listing prefixes remembered (about 16 bytes each).
+    const PREFIX_CAP: usize = 4_000_000;
+    /// Distinct site suffixes counted (a catalog has a few sites; the cap
+    /// only bounds memory).
+    const SUFFIXES: usize = 100_000;
+    /// A suffix is a site's name, not one title's subtitle, when this many
+    /// learned titles end with it.
+    const SITE_TITLES: u32 = 2;
+    /// A word opens a site's snippets when this many listings do: a
+    /// heading every page of a site has (`题目描述`), not a chance word.
+    const OPENER_LISTINGS: u32 = 5;
+    /// Openers are words of 2 to this many characters.
+    const OPENER_CHARS: usize = 8;
+
+    fn insert(&mut self, h: u64) {
+        if self.young.len() >= Self::CAP / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(h);
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        self.young.contains(&h) || self.old.contains(&h)
+    }
+
+    pub(crate) fn learn(&mut self, title: &str) {
+        if title.chars().nth(1).is_none() {
+            return;
+        }
+        let h = hash_bytes(title.as_bytes());
+        if !self.frozen
+            && !self.contains(h)
+            && let Some(w) = end_word(title)
+        {
+            let k = hash_lower(w.as_bytes());
+            if self.end_words.len() < Self::SUFFIXES || self.end_words.contains_key(&k) {
+                *self.end_words.entry(k).or_default() += 1;
+            }
+        }
+        self.insert(h);
+        if let Some(core) = strip_number(title).filter(|c| c.chars().nth(1).is_some()) {
+            self.insert(hash_bytes(core.as_bytes()));
+        }
+        if let Some(i) = site_suffix_at(title) {
+            let h = hash_bytes(&title.as_bytes()[i..]);
+            if self.suffixes.len() < Self::SUFFIXES || self.suffixes.contains_key(&h) {
+                *self.suffixes.entry(h).or_default() += 1;
+            }
+        }
+    }
+
+    /// Count what the boundary scorer asks of the catalog's text (the
+    /// character pairs of `body`). Once frozen, nothing more is counted.
+    pub(crate) fn learn_text(&mut self, body: &str) {
+        if !self.frozen {
+            self.learn_pairs(body);
+            self.learn_words(body);
+            self.learn_prefixes(body);
+        }
+    }
+
+    /// Remember which character follows each prefix of `body` a title may
+    /// end with. Idempotent.
+    fn learn_prefixes(&mut self, body: &str) {
+        if self.prefixes.capacity() == 0 {
+            self.prefixes.reserve(1 << 16);
+        }
+        let limit = body.len().min(MAX_TITLE);
+        let mut h = PrefixHash::default();
+        let mut prev = ' ';
+        // Candidate titles end within `MAX_CHARS` characters after a
+        // leading number, never after a space.
+        for (i, c) in body.char_indices().take(crate::text::MAX_CHARS + 16) {
+            if i >= limit {
+                break;
+            }
+            // A continuation inside an ASCII word (`Java` + `8`) is no
+            // place where a title ends: it does not count.
+            let in_word = prev.is_ascii_alphanumeric() && c.is_ascii_alphanumeric();
+            if i > 0 && prev != ' ' && !in_word {
+                let next = c as u32;
+                if self.prefixes.len() >= Self::PREFIX_CAP / 2 {
+                    self.prefixes_old = std::mem::take(&mut self.prefixes);
+                }
+                let key = h.get();
+                let old = self.prefixes_old.get(&key).copied();
+                let v = self.prefixes.entry(key).or_insert_with(|| old.unwrap_or(next));
+                if *v & !BRANCHES != next {
+                    *v |= BRANCHES;
+                }
+            }
+            prev = c;
+            for &b in &body.as_bytes()[i..i + c.len_utf8()] {
+                h.push(b);
+            }
+        }
+    }
+
+    /// Count the ASCII words of `body`.
+    fn learn_words(&mut self, body: &str) {
+        if self.words.is_empty() {
+            self.words = vec![0; WORD_CELLS];
+        }
+        let b = body.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !is_word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let n = b[i..].iter().take_while(|&&c| is_word_byte(c)).count();
+            let cell = &mut self.words[word_cell(&b[i..i + n])];
+            *cell = cell.saturating_add(1);
+            i += n;
+        }
+    }
+
+    /// How often the ASCII word `w` occurs in the catalog (an upper bound).
+    pub(crate) fn word_count(&self, w: &str) -> u16 {
+        self.words.get(word_cell(w.as_bytes())).copied().unwrap_or(0)
+    }
+
+    /// The input has been read once in full: what is counted is complete.
+    pub(crate) fn freeze(&mut self) {
+        self.frozen = true;
+    }
+
+    /// Count the adjacent character pairs of `body`.
+    fn learn_pairs(&mut self, body: &str) {
+        if self.pairs.is_empty() {
+            self.pairs = vec![0; PAIR_CELLS];
+        }
+        let mut prev: Option<char> = None;
+        for c in body.chars() {
+            if c.is_whitespace() {
+                prev = None;
+                continue;
+            }
+            if let Some(p) = prev {
+                let cell = &mut self.pairs[pair_cell(p, c)];
+                *cell = cell.saturating_add(1);
+            }
+            prev = Some(c);
+        }
+    }
+
+    /// How often `a` is followed by `b` in the catalog (an upper bound).
+    pub(crate) fn pair_count(&self, a: char, b: char) -> u16 {
+        self.pairs.get(pair_cell(a, b)).copied().unwrap_or(0)
+    }
+
+    /// The catalog's evidence for every character boundary of `body` from
+    /// `from` up to `limit` (bytes) that does not follow a space:
+    /// `(end, evidence)` in order.
+    pub(crate) fn evidence(&self, body: &str, from: usize, limit: usize) -> Vec<(usize, Evidence)> {
+        let mut out = Vec::new();
+        let bytes = body.as_bytes();
+        let limit = limit.min(MAX_TITLE).min(bytes.len());
+        // `h` is the hash of `body[..i]`, which is the candidate title
+        // itself (it does not end in a space).
+        let mut h = PrefixHash::default();
+        for (i, &byte) in bytes[..limit].iter().enumerate() {
+            if i >= from.max(1) && body.is_char_boundary(i) && bytes[i - 1] != b' ' {
+                // Only what the catalog holds: a body the catalog does not
+                // have (a training example) must not branch by itself.
+                let key = h.get();
+                let branches = [self.prefixes.get(&key), self.prefixes_old.get(&key)]
+                    .into_iter()
+                    .flatten()
+                    .any(|v| v & BRANCHES != 0);
+                let end_word = end_word(&body[..i]).map_or(0, |w| {
+                    let n = self.end_words.get(&hash_lower(w.as_bytes())).copied().unwrap_or(0);
+                    // A learned title does not count for itself (the
+                    // scorer never sees a learned title: the memory
+                    // splits it first; training examples made from
+                    // learned titles would).
+                    n.saturating_sub(u32::from(self.contains(key)))
+                });
+                out.push((i, Evidence { branches, end_word }));
+            }
+            h.push(byte);
+        }
+        out
+    }
+
+    /// Count the word that follows the title's repeat in the snippet.
+    pub(crate) fn learn_opener(&mut self, title: &str, snippet: &str) {
+        let core = strip_number(title).unwrap_or(title);
+        let Some(rest) = snippet.strip_prefix(title).or_else(|| snippet.strip_prefix(core)) else {
+            return;
+        };
+        let Some(word) = rest.strip_prefix(' ').and_then(|r| r.split(' ').next()) else { return };
+        if Self::opener_shape(word)
+            && (self.openers.len() < Self::SUFFIXES || self.openers.contains_key(word))
+        {
+            let n = self.openers.entry(word.to_string()).or_default();
+            *n += 1;
+            if *n == Self::OPENER_LISTINGS {
+                self.frequent_openers.push(word.to_string());
+            }
+        }
+    }
+
+    /// A word that may open snippets: 2 to `OPENER_CHARS` characters, no
+    /// ASCII (names and numbers vary per listing; headings are words).
+    fn opener_shape(word: &str) -> bool {
+        let n = word.chars().count();
+        (2..=Self::OPENER_CHARS).contains(&n) && !word.contains(|c: char| c.is_ascii())
+    }
+
+    /// The start of the first frequent opener in the head of `body`, after
+    /// at least two characters (the title's), glued or after a space.
+    fn opener_start(&self, body: &str) -> Option<usize> {
+        let limit = body.len().min(MAX_TITLE);
+        let from = body.char_indices().nth(2)?.0;
+        self.frequent_openers
+            .iter()
+            .filter_map(|w| {
+                let i = from + body[from..].find(w.as_str())?;
+                (i < limit && i + w.len() < body.len()).then_some(i)
+            })
+            .min()
+    }
+
+    /// The end of the first site suffix (`sep` + a suffix at least
+    /// `SITE_TITLES` learned titles end with) in the head of `body`.
+    fn site_suffix_end(&self, body: &str) -> Option<usize> {
+        if self.suffixes.is_empty() {
+            return None;
+        }
+        let limit = body.len().min(MAX_TITLE);
+        let mut seps: Vec<usize> = SITE_SEPARATORS
+            .iter()
+            .flat_map(|sep| body.match_indices(sep).map(|(i, _)| i).take_while(|&i| i < limit))
+            .collect();
+        seps.sort_unstable();
+        seps.into_iter().find_map(|i| {
+            let mut h = PrefixHash::default();
+            let mut best = None;
+            for (k, &b) in body.as_bytes()[i..].iter().enumerate().take(MAX_TITLE) {
+                h.push(b);
+                let end = i + k + 1;
+                if end < body.len()
+                    && body.is_char_boundary(end)
+                    && self.suffixes.get(&h.get()).is_some_and(|n| *n >= Self::SITE_TITLES)
+                {
+                    best = Some(end);
+                }
+            }
+            best
+        })
+    }
+
+    pub(crate) fn lookup(&self, body: &str, profile: &Profile) -> Option<usize> {
+        if self.young.is_empty() {
+            return None;
+        }
+        self.lookup_title(body, profile)
+            .or_else(|| {
+                let end = self.site_suffix_end(body)?;
+                Some(end + suffix_len(&body[end..], profile))
+            })
+            .or_else(|| self.opener_start(body))
+    }
+
+    /// The longest remembered title `body` starts with.
+    fn lookup_title(&self, body: &str, profile: &Profile) -> Option<usize> {
+        let skips = [Some(0), strip_number(body).map(|r| body.len() - r.len())];
+        for skip in skips.into_iter().flatten() {
+            let rest = &body[skip..];
+            let limit = rest.len().min(MAX_TITLE);
+            let bytes = rest.as_bytes();
+            let mut h = PrefixHash::default();
+            let mut best = None;
+            for (i, &b) in bytes[..limit].iter().enumerate() {
+                h.push(b);
+                let end = i + 1;
+                // A title ends at a character boundary, before a snippet.
+                if end < 2 || !rest.is_char_boundary(end) || end == rest.len() {
+                    continue;
+                }
+                if self.contains(h.get()) {
+                    best = Some(end);
+                }
+            }
+            if let Some(end) = best {
+                let end = skip + end;
+                return Some(end + suffix_len(&body[end..], profile));
+            }
+        }
+        None
+    }
+}
