@@ -44,17 +44,53 @@ pub(crate) struct TitleMemory {
     /// How often each ASCII word (a letter/digit/`_` run, ASCII-lowercased)
     /// occurs in the catalog's listing texts (count-min cells, saturating,
     /// `WORD_CELLS`).
-    words: Vec<u16>,
+    words: CountMin,
     /// The last word of learned titles (see [`end_word`]), hashed, with
     /// how many distinct learned titles end with it; at most `SUFFIXES`.
     end_words: FxHashMap<u64, u32>,
     /// How often each pair of adjacent non-space characters occurs in
     /// the catalog's listing texts (a count-min cell per hashed pair,
     /// saturating; `PAIR_CELLS` cells, allocated on first use).
-    pairs: Vec<u16>,
+    pairs: CountMin,
     /// Set after a first pass over the whole input: the counts above are
     /// complete and a second reading must not count again.
     frozen: bool,
+}
+
+/// Saturating counters in `cells` cells: a hash map of the cells in use
+/// while few are (a small catalog, or one page read alone, does not pay
+/// for zeroing and touching megabytes), an array once they are many. Both
+/// give the same counts.
+#[derive(Debug, Default)]
+pub(crate) struct CountMin {
+    sparse: FxHashMap<u32, u16>,
+    dense: Vec<u16>,
+}
+
+impl CountMin {
+    #[inline]
+    fn add(&mut self, cell: usize, cells: usize) {
+        if let Some(c) = self.dense.get_mut(cell) {
+            *c = c.saturating_add(1);
+            return;
+        }
+        let c = self.sparse.entry(cell as u32).or_default();
+        *c = c.saturating_add(1);
+        if self.sparse.len() > cells / 16 {
+            self.dense = vec![0; cells];
+            for (k, v) in self.sparse.drain() {
+                self.dense[k as usize] = v;
+            }
+        }
+    }
+
+    #[inline]
+    fn get(&self, cell: usize) -> u16 {
+        match self.dense.get(cell) {
+            Some(c) => *c,
+            None => self.sparse.get(&(cell as u32)).copied().unwrap_or(0),
+        }
+    }
 }
 
 /// Cells of `TitleMemory::pairs` (2 MiB of counters; a pair that shares
@@ -165,9 +201,6 @@ impl TitleMemory {
     /// Remember which character follows each prefix of `body` a title may
     /// end with. Idempotent.
     fn learn_prefixes(&mut self, body: &str) {
-        if self.prefixes.capacity() == 0 {
-            self.prefixes.reserve(1 << 16);
-        }
         let limit = body.len().min(MAX_TITLE);
         let mut h = PrefixHash::default();
         let mut prev = ' ';
@@ -201,9 +234,6 @@ impl TitleMemory {
 
     /// Count the ASCII words of `body`.
     fn learn_words(&mut self, body: &str) {
-        if self.words.is_empty() {
-            self.words = vec![0; WORD_CELLS];
-        }
         let b = body.as_bytes();
         let mut i = 0;
         while i < b.len() {
@@ -212,15 +242,14 @@ impl TitleMemory {
                 continue;
             }
             let n = b[i..].iter().take_while(|&&c| is_word_byte(c)).count();
-            let cell = &mut self.words[word_cell(&b[i..i + n])];
-            *cell = cell.saturating_add(1);
+            self.words.add(word_cell(&b[i..i + n]), WORD_CELLS);
             i += n;
         }
     }
 
     /// How often the ASCII word `w` occurs in the catalog (an upper bound).
     pub(crate) fn word_count(&self, w: &str) -> u16 {
-        self.words.get(word_cell(w.as_bytes())).copied().unwrap_or(0)
+        self.words.get(word_cell(w.as_bytes()))
     }
 
     /// The input has been read once in full: what is counted is complete.
@@ -230,9 +259,6 @@ impl TitleMemory {
 
     /// Count the adjacent character pairs of `body`.
     fn learn_pairs(&mut self, body: &str) {
-        if self.pairs.is_empty() {
-            self.pairs = vec![0; PAIR_CELLS];
-        }
         let mut prev: Option<char> = None;
         for c in body.chars() {
             if c.is_whitespace() {
@@ -240,8 +266,7 @@ impl TitleMemory {
                 continue;
             }
             if let Some(p) = prev {
-                let cell = &mut self.pairs[pair_cell(p, c)];
-                *cell = cell.saturating_add(1);
+                self.pairs.add(pair_cell(p, c), PAIR_CELLS);
             }
             prev = Some(c);
         }
@@ -249,7 +274,7 @@ impl TitleMemory {
 
     /// How often `a` is followed by `b` in the catalog (an upper bound).
     pub(crate) fn pair_count(&self, a: char, b: char) -> u16 {
-        self.pairs.get(pair_cell(a, b)).copied().unwrap_or(0)
+        self.pairs.get(pair_cell(a, b))
     }
 
     /// The catalog's evidence for every character boundary of `body` from
@@ -392,5 +417,39 @@ impl TitleMemory {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sparse and the dense form count alike, across the switch.
+    #[test]
+    fn count_min_counts_the_same_sparse_and_dense() {
+        let cells = 1 << 10;
+        let mut switching = CountMin::default();
+        let mut dense = CountMin { sparse: FxHashMap::default(), dense: vec![0; cells] };
+        // Deterministic cells, some repeated, past the switch at cells / 16.
+        let seq: Vec<usize> =
+            (0..2000u64).map(|i| ((i * i * 7919) % cells as u64) as usize).collect();
+        for &c in &seq {
+            switching.add(c, cells);
+            dense.add(c, cells);
+        }
+        assert!(!switching.dense.is_empty(), "switched to the array");
+        for c in 0..cells {
+            assert_eq!(switching.get(c), dense.get(c), "cell {c}");
+        }
+        // Before the switch, too.
+        let mut few = CountMin::default();
+        for &c in &seq[..20] {
+            few.add(c, cells);
+        }
+        assert!(few.dense.is_empty());
+        let want = |c: usize| seq[..20].iter().filter(|&&x| x == c).count() as u16;
+        for &c in &seq[..40] {
+            assert_eq!(few.get(c), want(c));
+        }
     }
 }
