@@ -317,7 +317,7 @@ impl Class {
             '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '—' | '…' | '·' => {
                 Class::CjkPunct
             }
-            c if is_han(c) => Class::Han,
+            c if is_han_or_radical(c) => Class::Han,
             _ => Class::Other,
         }
     }
@@ -346,8 +346,12 @@ impl Class {
     }
 }
 
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{2E80}'..='\u{2FDF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+/// The scorer's Han class: Han ideographs (`crate::han::is_han`, the
+/// workspace's one definition) and the CJK and Kangxi radicals, which
+/// PDF extraction puts in place of ideographs (`⽤` for `用`) in the raw
+/// text the scorer reads (the normaliser folds them later).
+fn is_han_or_radical(c: char) -> bool {
+    crate::han::is_han(c) || matches!(c, '\u{2E80}'..='\u{2FDF}')
 }
 
 /// The identity part of a character: CJK punctuation and brackets as
