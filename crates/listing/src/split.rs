@@ -118,6 +118,16 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
             {
                 continue;
             }
+            // The common case first: the repeat is byte for byte (ASCII
+            // case aside); only a noised copy needs normalising. (This can
+            // accept where the normalised forms differ, for a doubled pair
+            // or a dot leader across the title's end: no dev or sample line.)
+            if s.as_bytes()
+                .get(..core.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(core.as_bytes()))
+            {
+                return Some(p);
+            }
             let want = comparable(core);
             let n = core.chars().count() * 2 + 8;
             let window = &s[..s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)];
