@@ -10,7 +10,7 @@
 //! * [`fixtures`]: inputs shared by the criterion suites and the runner;
 //! * [`queries`]: the fixed 200-query mix of the latency measurements;
 //! * [`t2s`]: wenku-index's committed traditional → simplified table,
-//!   generated from OpenCC's data (binary `gen_t2s`, checked by a test);
+//!   generated from `OpenCC`'s data (binary `gen_t2s`, checked by a test);
 //! * [`rng`]: a tiny deterministic PRNG (no `rand` dependency, so the
 //!   generated catalogs stay byte-identical across dependency updates).
 

@@ -87,7 +87,7 @@ fn pick_words(rng: &mut Rng, c: &Cut, k: usize) -> Option<Vec<String>> {
         return None;
     }
     let start = rng.below((uniq.len() - k + 1) as u64) as usize;
-    Some(uniq[start..start + k].iter().map(|w| w.to_string()).collect())
+    Some(uniq[start..start + k].iter().copied().cloned().collect())
 }
 
 /// A text query of `kind` from a random title, if that title allows it.

@@ -1,10 +1,10 @@
-//! SplitMix64: small, fast, and good enough for generating test data.
+//! `SplitMix64`: small, fast, and good enough for generating test data.
 //!
 //! A fixed algorithm in this crate (rather than `rand`) keeps every
 //! generated catalog byte-identical for a given seed, whatever the
 //! dependency versions.
 
-/// A SplitMix64 generator.
+/// A `SplitMix64` generator.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 

@@ -1,8 +1,8 @@
 //! The traditional → simplified character table of `wenku-index`
-//! (`crates/index/src/analysis/t2s_table.rs`), generated from OpenCC's `t2s`
+//! (`crates/index/src/analysis/t2s_table.rs`), generated from `OpenCC`'s `t2s`
 //! data through `ferrous-opencc`.
 //!
-//! The table is committed so that building wenku needs neither OpenCC's data
+//! The table is committed so that building wenku needs neither `OpenCC`'s data
 //! nor the crates that read it (rkyv, fst, phf…); this module is the one
 //! place that still depends on them. Regenerate the file after updating
 //! `ferrous-opencc` with
@@ -27,7 +27,7 @@ pub const RANGES: &[(u32, u32)] = &[
     (0x20000, 0x2FA1F), // Extensions B.. and Compatibility Supplement
 ];
 
-/// Every (traditional, simplified) pair where OpenCC's `t2s` turns one
+/// Every (traditional, simplified) pair where `OpenCC`'s `t2s` turns one
 /// character of [`RANGES`], converted on its own, into one different
 /// character; sorted by the traditional character.
 ///

@@ -1,5 +1,5 @@
 //! Regenerates wenku-index's traditional → simplified character table from
-//! OpenCC's `t2s` data.
+//! `OpenCC`'s `t2s` data.
 //!
 //! ```text
 //! cargo run --release -p wenku-benches --bin gen_t2s -- crates/index/src/analysis/t2s_table.rs
@@ -23,7 +23,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let pairs = t2s::pairs().context("loading OpenCC's t2s data")?;
+    let pairs = t2s::pairs().context("loading `OpenCC`'s t2s data")?;
     let src = t2s::source(&pairs);
     match &args.out {
         Some(path) => {

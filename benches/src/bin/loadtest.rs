@@ -8,6 +8,7 @@
 //! target/release/loadtest --addr 127.0.0.1:7700 --clients 1,8,64 --requests 4000
 //! ```
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -195,7 +196,7 @@ impl Conn {
     fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
         let s = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
         s.set_nodelay(true)?;
-        s.set_read_timeout(Some(Duration::from_secs(60)))?;
+        s.set_read_timeout(Some(Duration::from_mins(1)))?;
         Ok(Conn { reader: BufReader::new(s), body: Vec::new() })
     }
 
@@ -238,7 +239,7 @@ fn percent_encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -16,6 +16,7 @@
 //! `wenku search` (and the baseline's equivalent) as new processes.
 //! `--smoke` is N = 2000 with few repetitions: a CI check that it all runs.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -320,7 +321,7 @@ fn dir_bytes(p: &Path) -> u64 {
     if meta.is_file() {
         return meta.len();
     }
-    std::fs::read_dir(p).map(|rd| rd.flatten().map(|e| dir_bytes(&e.path())).sum()).unwrap_or(0)
+    std::fs::read_dir(p).map_or(0, |rd| rd.flatten().map(|e| dir_bytes(&e.path())).sum())
 }
 
 fn run(mut args: Args) -> anyhow::Result<()> {
@@ -612,14 +613,14 @@ fn table(results: &[SizeResult], args: &Args) -> String {
     let mut head = String::from("| |");
     let mut rule = String::from("| --- |");
     for r in results {
-        head.push_str(&format!(" {} wenku | {} baseline |", human(r.n), human(r.n)));
+        let _ = write!(head, " {} wenku | {} baseline |", human(r.n), human(r.n));
         rule.push_str(" ---: | ---: |");
     }
     let mut rows = vec![head, rule];
     let mut row = |name: String, f: &dyn Fn(&SizeResult, &str) -> String| {
         let mut s = format!("| {name} |");
         for r in results {
-            s.push_str(&format!(" {} | {} |", f(r, "wenku"), f(r, "baseline")));
+            let _ = write!(s, " {} | {} |", f(r, "wenku"), f(r, "baseline"));
         }
         rows.push(s);
     };

@@ -60,7 +60,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == BrokenPipe)
             // serde_json wraps the I/O error and does not expose it as source()
-            || e.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind())
+            || e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind)
                 == Some(BrokenPipe)
     })
 }

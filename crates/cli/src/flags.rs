@@ -25,11 +25,11 @@ Default: `index` in the per-user data directory of wenku, i.e.
     )]
     pub(crate) index: Option<PathBuf>,
 
-    /// Log to stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides).
+    /// Log to stderr: -v info, -vv debug, -vvv trace (`RUST_LOG` overrides).
     #[arg(short, long, global = true, action = ArgAction::Count, help_heading = "Global options")]
     pub(crate) verbose: u8,
 
-    /// When to colour highlights (auto: on a terminal, unless NO_COLOR is set).
+    /// When to colour highlights (auto: on a terminal, unless `NO_COLOR` is set).
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     #[arg(help_heading = "Global options")]
     pub(crate) color: ColorWhen,
@@ -208,8 +208,8 @@ pub(crate) mod tests {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_mins(10)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_mins(90)));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 fortnights").is_err());

@@ -1,6 +1,7 @@
 //! How hits, facets and listings look to people: plain text, styled on a
 //! terminal. The JSON shapes are in `json.rs`.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use owo_colors::{OwoColorize, Style};
@@ -86,7 +87,8 @@ pub(crate) fn meta_line(l: &Listing, dup_count: u32) -> String {
         l.pages, l.size_text, l.source.file, l.source.line
     );
     if dup_count > 1 {
-        line.push_str(&format!(" · {dup_count} copies"));
+        // writing to a String cannot fail
+        let _ = write!(line, " · {dup_count} copies");
     }
     line
 }

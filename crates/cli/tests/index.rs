@@ -1,5 +1,6 @@
 //! `wenku index`: summaries, malformed lines, re-indexing, errors.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use predicates::prelude::*;
@@ -78,7 +79,7 @@ fn only_the_first_five_malformed_lines_are_listed() {
     let dir = Dir::new();
     let mut page = listing_line("好的标题", "好的内容 ", 0, 3, "1.00 KB", "2 天");
     for i in 0..8 {
-        page.push_str(&format!("bad line {i}\n"));
+        let _ = writeln!(page, "bad line {i}");
     }
     let page = dir.write("bad8.txt", page);
     dir.wenku(&["index"])

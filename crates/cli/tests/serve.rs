@@ -1,6 +1,7 @@
 //! `wenku serve`: the real binary on an ephemeral loopback port, spoken to
 //! over raw TCP (so that malformed requests can be sent as they are).
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -65,7 +66,7 @@ impl Server {
             head.push_str("\r\n");
         }
         if !headers.iter().any(|h| h.to_ascii_lowercase().starts_with("transfer-encoding")) {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            let _ = write!(head, "Content-Length: {}\r\n", body.len());
         }
         head.push_str("\r\n");
         let mut raw = head.into_bytes();
@@ -96,7 +97,7 @@ impl Server {
 
     pub fn connect(&self) -> TcpStream {
         let s = TcpStream::connect(self.addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        s.set_read_timeout(Some(Duration::from_mins(1))).unwrap();
         s
     }
 

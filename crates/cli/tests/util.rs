@@ -1,5 +1,6 @@
 //! Helpers: the binary, temporary directories, fixtures, JSON output.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -131,7 +132,7 @@ pub fn synthetic_page_from(first: usize, n: usize) -> String {
             &format!("{} 年", i % 5 + 1),
         ));
     }
-    page.push_str(&format!("共 {n} 条\n- 1\n\n\n"));
+    let _ = write!(page, "共 {n} 条\n- 1\n\n\n");
     page
 }
 

@@ -110,6 +110,7 @@ pub struct OpenOptions {
 
 impl OpenOptions {
     /// Open an existing index, default ranking, no user dictionary.
+    #[must_use]
     pub fn new() -> Self {
         OpenOptions::default()
     }
@@ -225,7 +226,7 @@ pub struct Wenku {
 
 impl std::fmt::Debug for Wenku {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Wenku").field("index", &self.index).finish()
+        f.debug_struct("Wenku").field("index", &self.index).finish_non_exhaustive()
     }
 }
 
@@ -252,7 +253,7 @@ impl Wenku {
     /// # Errors
     /// From tantivy.
     pub fn create_in_ram() -> Result<Self> {
-        Self::wrap(ListingIndex::create_in_ram(Default::default())?)
+        Self::wrap(ListingIndex::create_in_ram(wenku_index::analysis::Analyzer::default())?)
     }
 
     fn wrap(index: ListingIndex) -> Result<Self> {
@@ -262,6 +263,7 @@ impl Wenku {
     }
 
     /// Replaces the ranking parameters.
+    #[must_use]
     pub fn with_ranking(mut self, ranking: Ranking) -> Self {
         self.searcher = self.searcher.with_ranking(ranking);
         self
@@ -341,6 +343,7 @@ impl Wenku {
     }
 
     /// Version of the analysis pipeline this build uses.
+    #[must_use]
     pub fn analysis_version() -> u32 {
         ANALYSIS_VERSION
     }

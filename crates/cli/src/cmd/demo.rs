@@ -79,7 +79,7 @@ impl Args {
 
     fn queries(&self) -> Vec<String> {
         if self.queries.is_empty() {
-            QUERIES.iter().map(|q| q.to_string()).collect()
+            QUERIES.iter().map(ToString::to_string).collect()
         } else {
             self.queries.clone()
         }
