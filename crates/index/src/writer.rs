@@ -326,8 +326,9 @@ impl ListingWriter {
         let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
         // a live `SegmentMeta` keeps its segment's files from the clean-up
         drop(metas);
-        tracing::debug!("merging {} segments into one", ids.len());
+        let started = std::time::Instant::now();
         self.writer.merge(&ids).wait().map_err(|e| self.index.tantivy_error(e))?;
+        tracing::debug!("{} segments merged into one in {:?}", ids.len(), started.elapsed());
         // the merged segments' files: not needed by any commit any more
         if let Err(e) = self.writer.garbage_collect_files().wait() {
             tracing::warn!("files of merged segments not removed: {e}");

@@ -108,6 +108,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         profile: None,
         dict: None,
         json: false,
+        no_merge: false,
     };
     let report = index::index_into(&wenku, &index_args, false)?;
     wenku.reload().context("reloading the index")?;

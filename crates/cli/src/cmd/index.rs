@@ -77,6 +77,13 @@ pub(crate) struct Args {
     /// Print the summary as one JSON object (and no progress display).
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// Leave the segments as written: no merge into one segment after a
+    /// bulk run (a run into an empty index, or one adding at least as many
+    /// listings as the index holds). Faster to finish; searches are slower
+    /// over many segments and deleted duplicates keep their disk space.
+    #[arg(long)]
+    pub(crate) no_merge: bool,
 }
 
 impl Args {
@@ -89,6 +96,7 @@ impl Args {
         if let Some(h) = self.heap {
             writer.heap_bytes = h;
         }
+        writer.merge_after_bulk = !self.no_merge;
         IndexOptions {
             writer,
             parse: ParseOptions {
@@ -199,7 +207,7 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
         indexer.add_paths(&args.paths).context("indexing failed")?;
     }
     if let Some(bar) = &bar {
-        bar.set_message("committing");
+        bar.set_message("committing (a bulk run is then merged into one segment)");
     }
     // committed even when nothing was read: that changes nothing
     let report = indexer.commit().context("commit failed")?;
@@ -426,6 +434,13 @@ mod tests {
         assert_eq!(args(&["--heap", "512MB", "p"]).options().writer.heap_bytes, 512 << 20);
         assert_eq!(args(&["--heap=1GB", "p"]).options().writer.heap_bytes, 1 << 30);
         assert!(parse(&["index", "--heap", "big", "p"]).is_err());
+    }
+
+    #[test]
+    fn no_merge() {
+        assert!(args(&["p"]).options().writer.merge_after_bulk);
+        assert!(!args(&["--no-merge", "p"]).options().writer.merge_after_bulk);
+        assert!(parse(&["index", "--no-merge=yes", "p"]).is_err());
     }
 
     #[test]
