@@ -112,7 +112,7 @@ fn count_lines(p: &Path) -> usize {
 fn a_second_writer_is_refused_across_processes() {
     let dir = Dir::new().indexed(&[Path::new(SEED)]);
     let wenku = wenku::Wenku::open(dir.index()).unwrap();
-    let held = wenku.indexer(&Default::default()).unwrap();
+    let held = wenku.indexer(&wenku::IndexOptions::default()).unwrap();
     let out = dir.wenku(&["index", SEED]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
