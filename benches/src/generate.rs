@@ -179,7 +179,10 @@ pub struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    /// A generator over the corpus records `seeds` (non-empty).
+    /// A generator over the corpus records `seeds`.
+    ///
+    /// # Panics
+    /// When `seeds` is empty.
     pub fn new(seeds: &'a [SeedListing], seed: u64) -> Self {
         assert!(!seeds.is_empty(), "the generator needs corpus records");
         Generator {
@@ -483,6 +486,9 @@ fn write_line(s: &Spec, out: &mut String) {
 ///
 /// # Errors
 /// I/O errors creating or writing files.
+///
+/// # Panics
+/// When `seeds` is empty (see [`Generator::new`]).
 pub fn write_catalog(seeds: &[SeedListing], opts: &GenOptions, dir: &Path) -> io::Result<GenStats> {
     let started = Instant::now();
     std::fs::create_dir_all(dir)?;

@@ -118,7 +118,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
     for query in args.queries() {
         writeln!(out, "\n$ wenku search {query}")?;
         let mut req = SearchRequest::new(search::parse_query(&query)?)
-            .limit(args.limit.min(wenku.num_docs() as usize));
+            .limit(args.limit.min(usize::try_from(wenku.num_docs()).unwrap_or(usize::MAX)));
         req.now = index_args.as_of;
         let results = search::search(&wenku, &req)?;
         render::write_hits_plain(&mut out, &results, 0, false)?;
