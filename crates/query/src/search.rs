@@ -344,8 +344,9 @@ impl Searcher {
     /// says what happened.
     ///
     /// # Errors
-    /// [`Error::Parse`] for a malformed query (with its position), or an
-    /// index error.
+    /// An index error ([`crate::Error::Index`], [`crate::Error::Tantivy`],
+    /// [`crate::Error::MissingStoredDocument`]). A malformed query is an
+    /// error of [`crate::Query::parse`], before the search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let now = req.now.map_or_else(now_secs, |t| t.as_second());
         let understanding = req.query.understanding();
