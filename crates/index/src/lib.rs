@@ -5,7 +5,9 @@
 //!   [`analysis::GRAMS_TOKENIZER`];
 //! * [`ListingIndex`]: create or open an index (checking its analysis
 //!   version and user dictionary), get a [`ListingWriter`] or a reader;
-//! * [`schema`]: fields; numeric and date fields are fast fields.
+//! * [`schema`]: fields; numeric and date fields are fast fields;
+//! * [`record`]: the stored record of a listing (one compact text, the
+//!   listing's text stored once), read back with [`StoredListing::fetch`].
 //!
 //! ```
 //! use wenku_index::{ListingIndex, WriterOptions, analysis::Analyzer};
