@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::columns::{Columns, ColumnsCache};
 use crate::rank::Ranking;
-use crate::search::{Columns, ColumnsCache};
 
 /// See the module docs.
 pub(crate) struct BlendedTop<'a> {

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod blend;
+mod columns;
 mod compile;
 pub mod highlight;
 pub mod parse;
@@ -23,10 +24,8 @@ pub mod understand;
 pub use highlight::{Highlighted, Highlighter, Span};
 pub use parse::{Expr, Filter, ParseError, TextExpr, TextField, parse};
 pub use rank::Ranking;
-pub use request::{Query, SearchRequest};
-pub use search::{
-    Explanation, Facets, Hit, Relaxed, SearchResults, Searcher, Sort, Understood, UnknownSort,
-};
+pub use request::{Query, SearchRequest, Sort, UnknownSort};
+pub use search::{Explanation, Facets, Hit, Relaxed, SearchResults, Searcher, Understood};
 pub use understand::{Condition, ConditionKind, Understanding, understand};
 
 /// What can go wrong searching.

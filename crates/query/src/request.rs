@@ -3,8 +3,9 @@
 
 use std::ops::{Bound, RangeBounds};
 
+use serde::Serialize;
+
 use crate::parse::{Filter, ParseError};
-use crate::search::Sort;
 use crate::understand::{Understanding, understand};
 
 /// What to match: text in the query language, read the way
@@ -212,5 +213,44 @@ impl SearchRequest {
     pub fn fragment_chars(mut self, chars: usize) -> Self {
         self.fragment_chars = chars;
         self
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Blended relevance (BM25 × age × size), see [`Ranking`](crate::Ranking).
+    #[default]
+    Relevance,
+    /// Most recently published first.
+    Newest,
+    /// Least recently published first.
+    Oldest,
+    /// Largest file first.
+    Largest,
+    /// Smallest file first.
+    Smallest,
+    /// Most pages first.
+    Pages,
+}
+
+/// A sort name that is not one of [`Sort`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sort '{0}' (relevance, newest, oldest, largest, smallest, pages)")]
+pub struct UnknownSort(pub String);
+
+impl std::str::FromStr for Sort {
+    type Err = UnknownSort;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownSort> {
+        Ok(match s {
+            "relevance" => Sort::Relevance,
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            "largest" => Sort::Largest,
+            "smallest" => Sort::Smallest,
+            "pages" => Sort::Pages,
+            _ => return Err(UnknownSort(s.to_string())),
+        })
     }
 }

@@ -1,25 +1,22 @@
 //! Running a query: collection, blended ranking, hits, facets, explain.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::Column;
-use tantivy::index::SegmentId;
 use tantivy::query::Query;
-use tantivy::{DateTime, DocAddress, DocId, IndexReader, Score, SegmentReader};
-use wenku_index::schema::names;
+use tantivy::{DocAddress, DocId, IndexReader, Score, SegmentReader};
 use wenku_index::wenku_listing::Listing;
 use wenku_index::{ListingIndex, StoredListing};
 
 use crate::Result;
 use crate::blend::BlendedTop;
+use crate::columns::{Columns, ColumnsCache};
 use crate::compile::{Compiler, Notes, Only, Stage, positive_terms};
 use crate::highlight::{Highlighted, Highlighter};
 use crate::parse::{Expr, Filter};
 use crate::rank::Ranking;
-use crate::request::SearchRequest;
+use crate::request::{SearchRequest, Sort};
 use crate::understand::{Condition, ConditionKind};
 
 /// Below this many exact matches, units are also matched by reading.
@@ -28,45 +25,6 @@ const READINGS_BELOW: usize = 10;
 const NEWEST_POOL: usize = 50;
 /// …that score at least this share of the best score.
 const NEWEST_SHARE: f64 = 0.5;
-
-/// Result order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    /// Blended relevance (BM25 × age × size), see [`Ranking`].
-    #[default]
-    Relevance,
-    /// Most recently published first.
-    Newest,
-    /// Least recently published first.
-    Oldest,
-    /// Largest file first.
-    Largest,
-    /// Smallest file first.
-    Smallest,
-    /// Most pages first.
-    Pages,
-}
-
-/// A sort name that is not one of [`Sort`]'s.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown sort '{0}' (relevance, newest, oldest, largest, smallest, pages)")]
-pub struct UnknownSort(pub String);
-
-impl std::str::FromStr for Sort {
-    type Err = UnknownSort;
-    fn from_str(s: &str) -> std::result::Result<Self, UnknownSort> {
-        Ok(match s {
-            "relevance" => Sort::Relevance,
-            "newest" => Sort::Newest,
-            "oldest" => Sort::Oldest,
-            "largest" => Sort::Largest,
-            "smallest" => Sort::Smallest,
-            "pages" => Sort::Pages,
-            _ => return Err(UnknownSort(s.to_string())),
-        })
-    }
-}
 
 /// The score of a hit, broken into its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -198,72 +156,6 @@ impl std::fmt::Debug for Searcher {
             .field("index", &self.index)
             .field("ranking", &self.ranking)
             .finish()
-    }
-}
-
-/// Fast-field columns of one segment used by ranking.
-#[derive(Clone)]
-pub(crate) struct Columns {
-    dup_count: Option<Column<u64>>,
-    pages: Option<Column<u64>>,
-    size: Option<Column<u64>>,
-    published: Option<Column<DateTime>>,
-}
-
-impl Columns {
-    pub(crate) fn of(seg: &SegmentReader) -> Columns {
-        let ff = seg.fast_fields();
-        Columns {
-            dup_count: ff.u64(names::DUP_COUNT).ok(),
-            pages: ff.u64(names::PAGES).ok(),
-            size: ff.u64(names::SIZE).ok(),
-            published: ff.date(names::PUBLISHED).ok(),
-        }
-    }
-    fn pages(&self, doc: DocId) -> u64 {
-        self.pages.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
-    }
-    fn dup_count(&self, doc: DocId) -> u64 {
-        self.dup_count.as_ref().and_then(|c| c.first(doc)).unwrap_or(1)
-    }
-    fn size(&self, doc: DocId) -> u64 {
-        self.size.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
-    }
-    /// (product, age factor, size factor) of a document under `r`: the one
-    /// place the blend is computed, for ranking and for explain.
-    pub(crate) fn factors(&self, r: &Ranking, doc: DocId, now: i64) -> (f64, f64, f64) {
-        let a = r.age_factor(self.published(doc), now);
-        let s = r.size_factor(self.pages(doc));
-        (a * s, a, s)
-    }
-    fn published(&self, doc: DocId) -> Option<i64> {
-        self.published.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs())
-    }
-}
-
-/// The [`Columns`] of each segment, opened once per segment rather than
-/// once per query: opening the four columns was 3 % of a warm query at 1M
-/// listings (perf, runner mix, one segment). A segment's columns never
-/// change (deletes do not touch them); the map is emptied when it outgrows
-/// [`ColumnsCache::MAX`] segments, which drops those merged away.
-#[derive(Default)]
-pub(crate) struct ColumnsCache(Mutex<HashMap<SegmentId, Columns>>);
-
-impl ColumnsCache {
-    const MAX: usize = 256;
-
-    pub(crate) fn of(&self, seg: &SegmentReader) -> Columns {
-        let id = seg.segment_id();
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = map.get(&id) {
-            return c.clone();
-        }
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
-        let c = Columns::of(seg);
-        map.insert(id, c.clone());
-        c
     }
 }
 
