@@ -9,7 +9,6 @@ use crate::analysis::query_dict::QUERY_DICT_FILE;
 use crate::analysis::{ANALYSIS_VERSION, Analyzer};
 use crate::directory::IndexDirectory;
 use crate::schema::{Fields, build_schema};
-use crate::writer::{ListingWriter, WriterOptions};
 use crate::{Error, Result};
 
 /// File (inside the index directory) recording how the index was analysed.
@@ -214,14 +213,6 @@ impl ListingIndex {
         analyzer.register(index.tokenizers());
         let fields = Fields::new(&index.schema());
         ListingIndex { index, fields, analyzer, path }
-    }
-
-    /// A writer; see [`WriterOptions`].
-    ///
-    /// # Errors
-    /// The index is locked by another writer, or the heap is too small.
-    pub fn writer(&self, options: &WriterOptions) -> Result<ListingWriter> {
-        ListingWriter::new(self, options)
     }
 
     /// A reader that sees each new commit (reloaded on commit).

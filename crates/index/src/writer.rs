@@ -185,8 +185,19 @@ fn hashed_key(id: &str) -> u128 {
     u128::from(h.finish()) | (1u128 << 127)
 }
 
+impl ListingIndex {
+    /// A writer; see [`WriterOptions`]. (Defined here, with the writer, so
+    /// that `index.rs` does not depend on this module.)
+    ///
+    /// # Errors
+    /// The index is locked by another writer, or the heap is too small.
+    pub fn writer(&self, options: &WriterOptions) -> Result<ListingWriter> {
+        ListingWriter::new(self, options)
+    }
+}
+
 impl ListingWriter {
-    pub(crate) fn new(index: &ListingIndex, options: &WriterOptions) -> Result<Self> {
+    fn new(index: &ListingIndex, options: &WriterOptions) -> Result<Self> {
         let threads = options.threads.max(1);
         let heap = options.heap_bytes.max(threads * (15 << 20) + (1 << 20));
         let writer = index
