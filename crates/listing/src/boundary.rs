@@ -161,6 +161,11 @@ pub(crate) struct Line<'a> {
     /// of the original char each folded char came from.
     folded: Vec<char>,
     folded_from: Vec<usize>,
+    /// For each position of `folded`, the next position where the same
+    /// 2 (`next2`) or 4 (`next4`) folded characters start (`u32::MAX`:
+    /// none): the repeat searches follow these instead of scanning.
+    next2: Vec<u32>,
+    next4: Vec<u32>,
     /// CJK punctuation of the title region (offset, folded character).
     puncts: Vec<(usize, char)>,
     /// The catalog's evidence per candidate end (empty without a memory),
@@ -233,7 +238,11 @@ impl<'a> Line<'a> {
             .map(|m| m.evidence(body, label_end.map_or(skip, |l| l + 1), limit + 1))
             .unwrap_or_default();
         let last_branch = evidence.iter().rev().find(|(_, e)| e.branches).map(|(i, _)| *i);
+        let next2 = next_same(&folded, 2);
+        let next4 = next_same(&folded, 4);
         Line {
+            next2,
+            next4,
             memory,
             evidence,
             last_branch,
@@ -370,6 +379,35 @@ fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
     }
 }
 
+/// For each start `i` of a `k`-character window of `folded`, the next
+/// start `j > i` of an equal window (`u32::MAX`: none).
+fn next_same(folded: &[char], k: usize) -> Vec<u32> {
+    let n = folded.len();
+    let mut next = vec![u32::MAX; n];
+    if n < k {
+        return next;
+    }
+    let mut last: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
+    last.reserve(n);
+    for i in (0..=n - k).rev() {
+        let key = folded[i..i + k].iter().fold(0u128, |a, &c| (a << 21) | u128::from(c as u32));
+        if let Some(j) = last.insert(key, i as u32) {
+            next[i] = j;
+        }
+    }
+    next
+}
+
+/// Whether the window starting at `q` occurs again starting in `from..`
+/// and ending by `to` (exclusive), following `next`.
+fn occurs_again(next: &[u32], q: usize, k: usize, from: usize, to: usize) -> bool {
+    let mut p = next[q];
+    while p != u32::MAX && (p as usize) < from {
+        p = next[p as usize];
+    }
+    p != u32::MAX && p as usize + k <= to
+}
+
 fn contains(hay: &[char], needle: &[char]) -> bool {
     let Some((&first, rest)) = needle.split_first() else { return true };
     hay.len() >= needle.len()
@@ -486,7 +524,20 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     // A longer tail holds the shorter one at its end: once a tail is not
     // found, no longer one is (same result, fewer searches).
     for k in [2, 4, 8, 12] {
-        if n_end >= n_title + k && contains(n_window, &line.folded[n_end - k..n_end]) {
+        let found = n_end >= n_title + k
+            && match k {
+                2 | 4 => {
+                    let next = if k == 2 { &line.next2 } else { &line.next4 };
+                    let to = line.folded.len().min(n_end + 100);
+                    occurs_again(next, n_end - k, k, n_end, to)
+                }
+                _ => contains(n_window, &line.folded[n_end - k..n_end]),
+            };
+        debug_assert_eq!(
+            found,
+            n_end >= n_title + k && contains(n_window, &line.folded[n_end - k..n_end])
+        );
+        if found {
             again = k;
         } else {
             break;
@@ -498,7 +549,10 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     if n_end >= n_title + 2 && n_end + 2 <= line.folded.len() {
         let seam = &line.folded[n_end - 2..n_end + 2];
         let later = &line.folded[n_end + 2..line.folded.len().min(n_end + 150)];
-        out.emit(&["seam-again", flag(contains(later, seam))]);
+        let to = line.folded.len().min(n_end + 150);
+        let again = occurs_again(&line.next4, n_end - 2, 4, n_end + 2, to);
+        debug_assert_eq!(again, contains(later, seam));
+        out.emit(&["seam-again", flag(again)]);
     }
     // tldr-style `cmd - text` titles.
     if let Some(i) = line.dash.filter(|&i| i + 3 <= end) {
