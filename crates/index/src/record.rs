@@ -64,8 +64,7 @@ pub fn encode(listing: &Listing, dup_count: u32, out: &mut String) {
             // whole seconds (the parser's usual output), or with nanoseconds
             let nanos = t.subsec_nanosecond();
             out.push(if nanos == 0 { 't' } else { 'n' });
-            out.push_str(itoa_i64(t.as_second()).as_str());
-            out.push(',');
+            put_signed(out, t.as_second());
             if nanos != 0 {
                 put_num(out, nanos.unsigned_abs().into());
             }
@@ -176,7 +175,8 @@ fn corrupt(what: &'static str) -> Error {
     Error::CorruptDocument(what)
 }
 
-fn put_num(out: &mut String, n: u64) {
+/// `n` in decimal digits.
+fn push_decimal(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;
@@ -190,26 +190,23 @@ fn put_num(out: &mut String, n: u64) {
     }
     // ASCII digits
     out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+fn put_num(out: &mut String, n: u64) {
+    push_decimal(out, n);
     out.push(',');
 }
 
-fn itoa_i64(n: i64) -> String {
-    n.to_string()
+/// A signed number (`-` then the digits when negative), then `,`.
+fn put_signed(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    put_num(out, n.unsigned_abs());
 }
 
 fn put_str(out: &mut String, s: &str) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = s.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    push_decimal(out, s.len() as u64);
     out.push(':');
     out.push_str(s);
 }
