@@ -76,24 +76,9 @@ impl Segmenter {
     /// Appends the tokens of `norm` to `out`, with offsets into the
     /// *original* text and non-decreasing positions.
     pub fn segment(&self, norm: &Normalized, out: &mut impl TokenSink) {
-        let text = norm.as_str();
-        let mut sig = 0usize; // significant chars seen so far
-        let mut run_class = Class::Sep;
-        let mut run_start = 0usize; // byte
-        let mut run_sig = 0usize;
-        for (i, c) in text.char_indices() {
-            let cl = class(c);
-            if cl != run_class {
-                self.flush(norm, run_class, run_start, i, run_sig, out);
-                run_class = cl;
-                run_start = i;
-                run_sig = sig;
-            }
-            if cl != Class::Sep {
-                sig += 1;
-            }
-        }
-        self.flush(norm, run_class, run_start, text.len(), run_sig, out);
+        for_each_run(norm.as_str(), |class, start, end, sig| {
+            self.flush(norm, class, start, end, sig, out);
+        });
     }
 
     fn flush(
@@ -146,27 +131,34 @@ impl Segmenter {
 /// pieces), exactly as every mode cuts them, without cutting the Han runs:
 /// for highlighting the query's non-Han words in a displayed text.
 pub fn word_tokens(norm: &Normalized, out: &mut Vec<Token>) {
-    let text = norm.as_str();
-    let mut sig = 0usize;
-    let mut run: Option<(usize, usize)> = None; // (start byte, sig at start)
+    for_each_run(norm.as_str(), |class, start, end, sig| {
+        if class == Class::Word {
+            word_run(norm, start, end, sig, out);
+        }
+    });
+}
+
+/// Calls `f(class, start, end, sig)` for each maximal run of one character
+/// class in `text` (byte range `start..end`; `sig` significant characters
+/// before it), in order; a leading empty separator run included.
+fn for_each_run(text: &str, mut f: impl FnMut(Class, usize, usize, usize)) {
+    let mut sig = 0usize; // significant chars seen so far
+    let mut run_class = Class::Sep;
+    let mut run_start = 0usize; // byte
+    let mut run_sig = 0usize;
     for (i, c) in text.char_indices() {
         let cl = class(c);
-        match (cl, run) {
-            (Class::Word, None) => run = Some((i, sig)),
-            (Class::Word, Some(_)) => {}
-            (_, Some((start, at))) => {
-                word_run(norm, start, i, at, out);
-                run = None;
-            }
-            (_, None) => {}
+        if cl != run_class {
+            f(run_class, run_start, i, run_sig);
+            run_class = cl;
+            run_start = i;
+            run_sig = sig;
         }
         if cl != Class::Sep {
             sig += 1;
         }
     }
-    if let Some((start, at)) = run {
-        word_run(norm, start, text.len(), at, out);
-    }
+    f(run_class, run_start, text.len(), run_sig);
 }
 
 fn push(norm: &Normalized, start: usize, end: usize, position: usize, out: &mut impl TokenSink) {
