@@ -162,13 +162,13 @@ impl TitleMemory {
         self.young.contains(&h) || self.old.contains(&h)
     }
 
+    /// Remember a title a reliable rule split (nothing once frozen).
     pub(crate) fn learn(&mut self, title: &str) {
-        if title.chars().nth(1).is_none() {
+        if self.frozen || title.chars().nth(1).is_none() {
             return;
         }
         let h = hash_bytes(title.as_bytes());
-        if !self.frozen
-            && !self.contains(h)
+        if !self.contains(h)
             && let Some(w) = end_word(title)
         {
             let k = hash_lower(w.as_bytes());
@@ -252,9 +252,17 @@ impl TitleMemory {
         self.words.get(word_cell(w.as_bytes()))
     }
 
-    /// The input has been read once in full: what is counted is complete.
+    /// The input has been read once in full: what is learned is complete,
+    /// and nothing more is learned (titles, suffixes, openers, counts), so
+    /// that the split of a listing depends only on the listing and this
+    /// memory, not on what was split before it.
     pub(crate) fn freeze(&mut self) {
         self.frozen = true;
+    }
+
+    /// Whether [`freeze`](Self::freeze) was called.
+    pub(crate) fn is_frozen(&self) -> bool {
+        self.frozen
     }
 
     /// Count the adjacent character pairs of `body`.
@@ -313,6 +321,9 @@ impl TitleMemory {
 
     /// Count the word that follows the title's repeat in the snippet.
     pub(crate) fn learn_opener(&mut self, title: &str, snippet: &str) {
+        if self.frozen {
+            return;
+        }
         let core = strip_number(title).unwrap_or(title);
         let Some(rest) = snippet.strip_prefix(title).or_else(|| snippet.strip_prefix(core)) else {
             return;
@@ -341,10 +352,18 @@ impl TitleMemory {
     fn opener_start(&self, body: &str) -> Option<usize> {
         let limit = body.len().min(MAX_TITLE);
         let from = body.char_indices().nth(2)?.0;
+        if from >= limit {
+            return None;
+        }
+        // Only a match that starts before `limit` counts: search no
+        // further than where such a match ends (a byte search: a match of
+        // a whole UTF-8 word in UTF-8 text starts on a character boundary).
+        let bytes = body.as_bytes();
         self.frequent_openers
             .iter()
             .filter_map(|w| {
-                let i = from + body[from..].find(w.as_str())?;
+                let end = bytes.len().min(limit - 1 + w.len());
+                let i = from + memchr::memmem::find(&bytes[from..end], w.as_bytes())?;
                 (i < limit && i + w.len() < body.len()).then_some(i)
             })
             .min()
@@ -357,9 +376,15 @@ impl TitleMemory {
             return None;
         }
         let limit = body.len().min(MAX_TITLE);
+        let bytes = body.as_bytes();
+        // Separators that start before `limit`: search no further than
+        // where one of them ends.
         let mut seps: Vec<usize> = SITE_SEPARATORS
             .iter()
-            .flat_map(|sep| body.match_indices(sep).map(|(i, _)| i).take_while(|&i| i < limit))
+            .flat_map(|sep| {
+                let end = bytes.len().min(limit + sep.len());
+                memchr::memmem::find_iter(&bytes[..end], sep.as_bytes()).take_while(|&i| i < limit)
+            })
             .collect();
         seps.sort_unstable();
         seps.into_iter().find_map(|i| {

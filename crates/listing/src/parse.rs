@@ -3,7 +3,7 @@
 use crate::memory::TitleMemory;
 use crate::normalize::normalize;
 use crate::profile::Profile;
-use crate::split::split_title;
+use crate::split::{split_title, split_title_frozen};
 use crate::{Age, AgeUnit, Error, Listing, Result, Source};
 
 const PRICE_SEP: &str = " 码力 | ";
@@ -222,7 +222,29 @@ pub fn parse_listing_text(
     source: Source,
     as_of: Option<jiff::Timestamp>,
 ) -> Result<Listing> {
-    parse_text(text, source, as_of, None, Profile::generic())
+    parse_text(text, source, as_of, Mem::None, Profile::generic())
+}
+
+/// The title memory a parse splits with.
+pub(crate) enum Mem<'a> {
+    /// None: the generic rules alone.
+    None,
+    /// A memory that learns from what it splits (reading order matters;
+    /// once frozen it learns nothing and is the same as `Frozen`).
+    Learning(&'a mut TitleMemory),
+    /// A frozen memory, read only: the parse of a line is a function of
+    /// the line and the memory alone.
+    Frozen(&'a TitleMemory),
+}
+
+impl Mem<'_> {
+    fn reborrow(&mut self) -> Mem<'_> {
+        match self {
+            Mem::None => Mem::None,
+            Mem::Learning(m) => Mem::Learning(m),
+            Mem::Frozen(m) => Mem::Frozen(m),
+        }
+    }
 }
 
 /// [`parse_listing_text`] with the reader's memory of titles.
@@ -230,7 +252,7 @@ pub(crate) fn parse_text(
     text: &str,
     source: Source,
     as_of: Option<jiff::Timestamp>,
-    memory: Option<&mut TitleMemory>,
+    memory: Mem<'_>,
     profile: &Profile,
 ) -> Result<Listing> {
     let text = text.trim_matches(|c: char| c.is_whitespace());
@@ -252,11 +274,15 @@ fn build(
     tail: Tail,
     source: Source,
     as_of: Option<jiff::Timestamp>,
-    memory: Option<&mut TitleMemory>,
+    memory: Mem<'_>,
     profile: &Profile,
 ) -> Listing {
     let body = text[..tail.price_start].trim();
-    let (title, snippet) = split_title(body, memory, profile);
+    let (title, snippet) = match memory {
+        Mem::None => split_title(body, None, profile),
+        Mem::Learning(m) => split_title(body, Some(m), profile),
+        Mem::Frozen(m) => split_title_frozen(body, m, profile),
+    };
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
     let id = listing_id(&normalize(body), tail.pages, tail.size_bytes);
@@ -347,11 +373,12 @@ pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile
         } else {
             line
         };
-    if text.matches(PRICE_SEP).nth(1).is_some() {
+    if memchr::memmem::find_iter(text.as_bytes(), PRICE_SEP.as_bytes()).nth(1).is_some() {
         return;
     }
     if let Some(body) = body_of(text) {
-        crate::split::reliable_end(body, Some(memory), profile);
+        // what the body teaches; the memory's own split of it is not needed
+        crate::split::learn(body, memory, profile);
     }
 }
 
@@ -365,7 +392,7 @@ pub(crate) fn parse_line(
     line: &str,
     at: &Source,
     as_of: Option<jiff::Timestamp>,
-    mut memory: Option<&mut TitleMemory>,
+    mut memory: Mem<'_>,
     profile: &Profile,
     out: &mut Vec<Result<Listing>>,
 ) {
@@ -412,7 +439,7 @@ pub(crate) fn parse_line(
             "listing line holds differing halves; one record per half");
     }
     for h in distinct {
-        out.push(parse_text(h, at.clone(), as_of, memory.as_deref_mut(), profile));
+        out.push(parse_text(h, at.clone(), as_of, memory.reborrow(), profile));
     }
     let rest = line[start..].trim();
     if !rest.is_empty() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::Encoding;
 
 use crate::memory::TitleMemory;
-use crate::parse::parse_line;
+use crate::parse::{Mem, parse_line};
 use crate::profile::Profile;
 use crate::{Error, Listing, Result, Source};
 
@@ -397,7 +397,12 @@ impl CatalogReader {
             crate::parse::learn_line(line, &mut self.titles, profile);
             return true;
         }
-        parse_line(line, &at, as_of, Some(&mut self.titles), profile, &mut self.scratch);
+        let memory = if self.titles.is_frozen() {
+            Mem::Frozen(&self.titles)
+        } else {
+            Mem::Learning(&mut self.titles)
+        };
+        parse_line(line, &at, as_of, memory, profile, &mut self.scratch);
         self.pending.extend(self.scratch.drain(..).map(|r| r.map(Item::Listing)));
         true
     }

@@ -35,25 +35,45 @@ pub(crate) fn reliable_end(
     memory: Option<&mut TitleMemory>,
     profile: &Profile,
 ) -> Option<usize> {
-    let mut memory = memory;
-    if let Some(m) = memory.as_deref_mut() {
-        m.learn_text(body);
+    match memory {
+        Some(m) => learn(body, m, profile).or_else(|| m.lookup(body, profile)),
+        None => rule_end(body, profile),
     }
-    let reliable = ends_after(body, profile)
+}
+
+/// What `body` teaches the memory (its text, and the title a reliable
+/// rule finds in it; nothing once the memory is frozen); returns that
+/// rule's end.
+pub(crate) fn learn(body: &str, m: &mut TitleMemory, profile: &Profile) -> Option<usize> {
+    m.learn_text(body);
+    let end = rule_end(body, profile)?;
+    m.learn(body[..end].trim());
+    m.learn_opener(body[..end].trim(), body[end..].trim_start());
+    Some(end)
+}
+
+/// [`split_title`] with a frozen memory, read only (a frozen memory
+/// learns nothing, so this is the same split): a pure function of the
+/// body and the memory, which threads can share.
+pub(crate) fn split_title_frozen<'a>(
+    body: &'a str,
+    memory: &TitleMemory,
+    profile: &Profile,
+) -> (&'a str, &'a str) {
+    let end = rule_end(body, profile)
+        .or_else(|| memory.lookup(body, profile))
+        .unwrap_or_else(|| guess(body, Some(memory), profile));
+    let (t, s) = body.split_at(end);
+    (t.trim(), s.trim())
+}
+
+/// The title's end by a reliable rule (no memory).
+fn rule_end(body: &str, profile: &Profile) -> Option<usize> {
+    ends_after(body, profile)
         .or_else(|| repeated_title(body, profile))
         .or_else(|| qualified_repeat(body))
         .or_else(|| marker(body, profile))
-        .or_else(|| bracketed_identifier_title(body, profile));
-    match (reliable, memory) {
-        (Some(end), Some(m)) => {
-            m.learn(body[..end].trim());
-            m.learn_opener(body[..end].trim(), body[end..].trim_start());
-            Some(end)
-        }
-        (Some(end), None) => Some(end),
-        (None, Some(m)) => m.lookup(body, profile),
-        (None, None) => None,
-    }
+        .or_else(|| bracketed_identifier_title(body, profile))
 }
 
 /// The profile's `title-ends-after` patterns: the title ends after the
