@@ -148,17 +148,40 @@ impl BaselineWriter {
     /// # Errors
     /// From tantivy (the writer's threads failed).
     pub fn add(&mut self, l: &Listing) -> tantivy::Result<()> {
+        let published = l.published.map(|ts| ts.as_second());
+        self.add_fields(
+            &l.title,
+            &l.snippet,
+            [l.price.into(), l.pages.into(), l.size_bytes],
+            published,
+        )
+    }
+
+    /// Adds one document from its fields: title, snippet, `[price, pages,
+    /// size_bytes]` and the publication time in seconds (what
+    /// [`add`](Self::add) takes from a listing; the runner's clean-lines
+    /// build feeds them from a pre-parsed file).
+    ///
+    /// # Errors
+    /// From tantivy (the writer's threads failed).
+    pub fn add_fields(
+        &mut self,
+        title: &str,
+        snippet: &str,
+        [price, pages, size_bytes]: [u64; 3],
+        published: Option<i64>,
+    ) -> tantivy::Result<()> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.title, &l.title);
-        doc.add_text(f.snippet, &l.snippet);
-        doc.add_u64(f.price, u64::from(l.price));
-        doc.add_u64(f.pages, u64::from(l.pages));
-        doc.add_u64(f.size_bytes, l.size_bytes);
-        if let Some(ts) = l.published {
-            doc.add_date(f.published, DateTime::from_timestamp_secs(ts.as_second()));
+        doc.add_text(f.title, title);
+        doc.add_text(f.snippet, snippet);
+        doc.add_u64(f.price, price);
+        doc.add_u64(f.pages, pages);
+        doc.add_u64(f.size_bytes, size_bytes);
+        if let Some(secs) = published {
+            doc.add_date(f.published, DateTime::from_timestamp_secs(secs));
         }
-        self.text_bytes += (l.title.len() + l.snippet.len()) as u64;
+        self.text_bytes += (title.len() + snippet.len()) as u64;
         self.writer.add_document(doc)?;
         Ok(())
     }

@@ -47,6 +47,11 @@ struct Args {
     /// index built with the last.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     threads: Vec<usize>,
+    /// wenku's parse threads (`ParseOptions::threads`); 0: the indexer's
+    /// default, as many as writer threads. The baseline parses on its
+    /// calling thread.
+    #[arg(long, default_value_t = 0)]
+    parse_threads: usize,
     /// Writer memory budget in MiB (wenku's default is 256).
     #[arg(long, default_value_t = 256)]
     heap_mib: usize,
@@ -86,6 +91,8 @@ enum Cmd {
         threads: usize,
         #[arg(long)]
         heap_mib: usize,
+        #[arg(long, default_value_t = 0)]
+        parse_threads: usize,
         #[arg(long)]
         catalog: PathBuf,
         #[arg(long)]
@@ -116,8 +123,8 @@ enum Cmd {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     match &args.cmd {
-        Some(Cmd::Build { engine, threads, heap_mib, catalog, index }) => {
-            let report = build(engine, *threads, *heap_mib, catalog, index)?;
+        Some(Cmd::Build { engine, threads, heap_mib, parse_threads, catalog, index }) => {
+            let report = build(engine, *threads, *heap_mib, *parse_threads, catalog, index)?;
             println!("{report}");
             Ok(())
         }
@@ -216,6 +223,7 @@ fn build(
     engine: &str,
     threads: usize,
     heap_mib: usize,
+    parse_threads: usize,
     catalog: &Path,
     index: &Path,
 ) -> anyhow::Result<Value> {
@@ -226,7 +234,7 @@ fn build(
             let w = Wenku::open_or_create(index)?;
             let opts = IndexOptions {
                 writer: WriterOptions { threads, heap_bytes: heap, ..Default::default() },
-                parse: parse_options(),
+                parse: wenku::listing::ParseOptions { threads: parse_threads, ..parse_options() },
                 keep_errors: Some(0),
             };
             let mut ix = w.indexer(&opts)?;
@@ -251,6 +259,27 @@ fn build(
             }
             let text = w.commit()?;
             (n, n, bad, text)
+        }
+        // the same listings as clean lines (`clean_lines`): no parsing
+        "baseline-clean" => {
+            use std::io::BufRead as _;
+            std::fs::create_dir_all(index)?;
+            let b = Baseline::create_in_dir(index)?;
+            let mut w = b.writer(threads, heap)?;
+            let mut n = 0u64;
+            for line in std::io::BufReader::new(std::fs::File::open(catalog)?).lines() {
+                let line = line?;
+                let f: Vec<&str> = line.split('\t').collect();
+                let [title, snippet, price, pages, size, published] = f[..] else {
+                    bail!("not a clean line: {line:?}");
+                };
+                let num = |s: &str| s.parse::<u64>().context("a number field");
+                let published = published.parse::<i64>().ok();
+                w.add_fields(title, snippet, [num(price)?, num(pages)?, num(size)?], published)?;
+                n += 1;
+            }
+            let text = w.commit()?;
+            (n, n, 0, text)
         }
         other => bail!("unknown engine {other}"),
     };
@@ -432,10 +461,15 @@ fn run_size(
         mb(r.input_bytes) / r.parse_cpu_secs
     );
 
+    // the same listings as clean lines for the baseline-clean build (not
+    // timed)
+    let clean = catalog.with_extension("clean.tsv");
+    clean_lines(&catalog, &clean)?;
+
     // 3. index builds, each in a child process
     let indexes = work.join("indexes");
     let query_threads = *args.threads.last().expect("non-empty");
-    for engine in ["wenku", "baseline"] {
+    for engine in ["wenku", "baseline", "baseline-clean"] {
         for &threads in &args.threads {
             let dir = indexes.join(format!("{engine}-{n}-t{threads}"));
             if dir.exists() {
@@ -447,8 +481,10 @@ fn run_size(
                 .arg(threads.to_string())
                 .arg("--heap-mib")
                 .arg(args.heap_mib.to_string())
+                .arg("--parse-threads")
+                .arg(args.parse_threads.to_string())
                 .arg("--catalog")
-                .arg(&catalog)
+                .arg(if engine == "baseline-clean" { &clean } else { &catalog })
                 .arg("--index")
                 .arg(&dir)
                 .stderr(Stdio::inherit())
@@ -480,7 +516,7 @@ fn run_size(
                 mb(b.index_bytes)
             );
             r.builds.push((engine, threads, b));
-            if threads != query_threads && !args.keep {
+            if (threads != query_threads || engine == "baseline-clean") && !args.keep {
                 std::fs::remove_dir_all(&dir)?;
             }
         }
@@ -532,6 +568,32 @@ fn run_size(
         })?);
     }
     Ok(r)
+}
+
+/// Writes the listings of `catalog` as clean lines for the baseline-clean
+/// build: title, snippet, price, pages, size in bytes and publication
+/// time (seconds, empty when unknown), tab-separated, one listing a line
+/// (tabs and line breaks inside title and snippet become spaces).
+fn clean_lines(catalog: &Path, out: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let flat = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    for item in CatalogReader::open(&[catalog], parse_options())? {
+        if let Ok(Item::Listing(l)) = item {
+            let published = l.published.map(|t| t.as_second().to_string()).unwrap_or_default();
+            writeln!(
+                w,
+                "{}\t{}\t{}\t{}\t{}\t{published}",
+                flat(&l.title),
+                flat(&l.snippet),
+                l.price,
+                l.pages,
+                l.size_bytes
+            )?;
+        }
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Runs the mix once to warm up, then `reps` times; per-query latencies.
@@ -646,6 +708,18 @@ fn table(results: &[SizeResult], args: &Args) -> String {
             }
             None => "–".into(),
         });
+    }
+    for &t in &args.threads {
+        row(
+            format!(
+                "index {t} thr vs the baseline fed clean lines: its raw MB/s (wenku's speed ÷ its)"
+            ),
+            &|r, e| match (r.build("wenku", t), r.build("baseline-clean", t)) {
+                (Some(w), Some(c)) if e == "wenku" => format!("{:.2}×", c.secs / w.secs),
+                (_, Some(c)) => format!("{:.2}", mb(r.input_bytes) / c.secs),
+                _ => "–".into(),
+            },
+        );
     }
     if args.threads.len() >= 2 {
         let (t1, t2) = (args.threads[0], *args.threads.last().expect("len >= 2"));

@@ -50,6 +50,7 @@ mod error;
 mod han;
 mod memory;
 mod normalize;
+mod parallel;
 mod parse;
 mod profile;
 mod reader;

@@ -4,10 +4,12 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use encoding_rs::Encoding;
 
 use crate::memory::TitleMemory;
+use crate::parallel::{Job, Pool};
 use crate::parse::{Mem, parse_line};
 use crate::profile::Profile;
 use crate::{Error, Listing, Result, Source};
@@ -48,6 +50,17 @@ pub struct ParseOptions {
     /// stdin, [`CatalogReader::from_reader`]) always uses what was read
     /// so far.
     pub split_as_read: bool,
+    /// Threads that parse listing lines. `0` or `1`: the calling thread
+    /// (the default). `n > 1`: [`CatalogReader::open`] parses the
+    /// listings of its second pass on `n` worker threads while the
+    /// calling thread reads, decodes and hands out the items in input
+    /// order: the same items as on one thread (the split of a line then
+    /// depends only on the line and the evidence of the first pass).
+    /// Streamed input ([`CatalogReader::from_reader`], or
+    /// [`split_as_read`](Self::split_as_read)) learns as it reads and is
+    /// parsed on the calling thread whatever this says.
+    /// `wenku::IndexOptions` turns `0` into the writer's thread count.
+    pub threads: usize,
 }
 
 /// The footer of a page: the totals the site reports.
@@ -131,7 +144,12 @@ pub struct CatalogReader {
     files: VecDeque<Input>,
     current: Option<Current>,
     opts: ParseOptions,
-    pending: VecDeque<Result<Item>>,
+    pending: Pending,
+    /// Records of a line parsed by the pool, to yield before `pending`.
+    out: VecDeque<Result<Item>>,
+    /// Worker threads parsing the listing lines of a second pass (see
+    /// [`ParseOptions::threads`]).
+    pool: Option<Pool>,
     buf: Vec<u8>,
     scratch: Vec<Result<Listing>>,
     /// Titles found by reliable rules, to split later listings of the same
@@ -188,6 +206,11 @@ impl CatalogReader {
             first.by_ref().for_each(drop);
             reader.titles = first.titles;
             reader.titles.freeze();
+            if opts.threads > 1 {
+                let profile = opts.profile.unwrap_or(Profile::generic());
+                let titles = Arc::new(std::mem::take(&mut reader.titles));
+                reader.pool = Some(Pool::new(opts.threads, titles, profile));
+            }
         }
         Ok(reader)
     }
@@ -209,7 +232,9 @@ impl CatalogReader {
             files,
             current: None,
             opts,
-            pending: VecDeque::new(),
+            pending: Pending::default(),
+            out: VecDeque::new(),
+            pool: None,
             buf: Vec::with_capacity(8192),
             scratch: Vec::new(),
             titles: TitleMemory::default(),
@@ -397,6 +422,11 @@ impl CatalogReader {
             crate::parse::learn_line(line, &mut self.titles, profile);
             return true;
         }
+        if let Some(pool) = self.pool.as_mut() {
+            let slot = pool.push(Job { line: line.to_string(), at, as_of });
+            self.pending.0.push_back(Slot::Line(slot));
+            return true;
+        }
         let memory = if self.titles.is_frozen() {
             Mem::Frozen(&self.titles)
         } else {
@@ -413,15 +443,66 @@ impl Iterator for CatalogReader {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(item) = self.pending.pop_front() {
+            if let Some(item) = self.out.pop_front() {
                 return Some(item);
             }
-            if self.current.is_some() {
-                self.step();
-            } else if !self.open_next_file() {
-                return None;
+            // Parsing on threads: read ahead until the workers have work.
+            if self.pool.as_ref().is_some_and(|p| !p.is_full())
+                && (self.current.is_some() || !self.files.is_empty())
+            {
+                self.advance();
+                continue;
+            }
+            match self.pending.0.pop_front() {
+                Some(Slot::Item(item)) => return Some(item),
+                Some(Slot::Line(slot)) => {
+                    let pool = self.pool.as_mut().expect("a line slot comes from the pool");
+                    let records = pool.take(slot);
+                    self.out.extend(records.into_iter().map(|r| r.map(Item::Listing)));
+                }
+                None => {
+                    if !self.advance() {
+                        return None;
+                    }
+                }
             }
         }
+    }
+}
+
+impl CatalogReader {
+    /// Reads one line of the current source, or opens the next one;
+    /// false at the end of the input.
+    fn advance(&mut self) -> bool {
+        if self.current.is_some() {
+            self.step();
+            true
+        } else {
+            self.open_next_file()
+        }
+    }
+}
+
+/// An item to yield, or the slot of a line the pool parses.
+// As for `Item`: boxing would cost an allocation per record; the queue
+// holds a few hundred slots at most.
+#[allow(clippy::large_enum_variant)]
+enum Slot {
+    Item(Result<Item>),
+    Line((u64, u32)),
+}
+
+/// Items in input order.
+#[derive(Default)]
+struct Pending(VecDeque<Slot>);
+
+impl Pending {
+    fn push_back(&mut self, item: Result<Item>) {
+        self.0.push_back(Slot::Item(item));
+    }
+
+    fn extend(&mut self, items: impl IntoIterator<Item = Result<Item>>) {
+        self.0.extend(items.into_iter().map(Slot::Item));
     }
 }
 

@@ -3,6 +3,7 @@
 mod corpus;
 mod damaged;
 mod fuzz;
+mod parallel;
 mod properties;
 mod reliability;
 mod seed;

@@ -168,7 +168,9 @@ impl OpenOptions {
 pub struct IndexOptions {
     /// Writer threads and memory.
     pub writer: WriterOptions,
-    /// Capture time and encoding of raw pages.
+    /// Capture time and encoding of raw pages, and parse threads
+    /// (`parse.threads == 0`, the default: as many as `writer.threads`;
+    /// see [`ParseOptions::threads`]).
     pub parse: ParseOptions,
     /// How many malformed- and damaged-line errors to keep in the report
     /// (all are counted). Default 20.
@@ -275,9 +277,13 @@ impl Wenku {
     /// # Errors
     /// The index is locked by another writer.
     pub fn indexer(&self, options: &IndexOptions) -> Result<Indexer> {
+        let mut parse = options.parse;
+        if parse.threads == 0 {
+            parse.threads = options.writer.threads;
+        }
         Ok(Indexer {
             writer: self.index.writer(&options.writer)?,
-            parse: options.parse,
+            parse,
             keep_errors: options.keep_errors.unwrap_or(20),
             progress: None,
             report: IndexReport::default(),

@@ -103,6 +103,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         paths: vec![data],
         as_of: args.as_of(),
         threads: None,
+        parse_threads: None,
         heap: None,
         encoding: None,
         profile: None,

@@ -52,6 +52,12 @@ pub(crate) struct Args {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) threads: Option<u16>,
 
+    /// Threads that parse raw pages read from files (standard input is
+    /// parsed on the main thread) [default: as many as indexing threads].
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) parse_threads: Option<u16>,
+
     /// Writer memory budget, shared by the threads, e.g. 256MB or 1GB
     /// [default: 256MB; at least 15MB per thread].
     #[arg(long, value_parser = parse_heap, value_name = "SIZE")]
@@ -103,6 +109,7 @@ impl Args {
                 as_of: self.as_of,
                 encoding: self.encoding,
                 profile: self.profile,
+                threads: self.parse_threads.map_or(0, usize::from),
                 ..Default::default()
             },
             keep_errors: Some(SHOWN_ERRORS),
@@ -426,6 +433,13 @@ mod tests {
         assert_eq!(args(&["-j", "1", "p"]).options().writer.threads, 1);
         assert!(parse(&["index", "--threads", "0", "p"]).is_err());
         assert!(parse(&["index", "--threads", "many", "p"]).is_err());
+    }
+
+    #[test]
+    fn parse_threads() {
+        assert_eq!(args(&["p"]).options().parse.threads, 0);
+        assert_eq!(args(&["--parse-threads", "3", "p"]).options().parse.threads, 3);
+        assert!(parse(&["index", "--parse-threads", "0", "p"]).is_err());
     }
 
     #[test]

@@ -1,0 +1,179 @@
+//! Parsing listing lines on worker threads, results in input order.
+//!
+//! Once the reader's title memory is frozen (the second pass of
+//! [`CatalogReader::open`](crate::CatalogReader::open)), the parse of a
+//! line depends only on the line and that memory, so lines can be parsed
+//! anywhere. The reader keeps everything that depends on order (reading,
+//! decoding, footers, errors, line numbers) on its own thread and hands
+//! the listing lines to a [`Pool`] in batches; it takes each line's
+//! records back in the order it read the lines, so what it yields (ids,
+//! duplicates, error positions) is the same as a parse on one thread.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::memory::TitleMemory;
+use crate::parse::{Mem, parse_line};
+use crate::profile::Profile;
+use crate::{Listing, Result, Source};
+
+/// Lines per batch: big enough that the channels and the job lock cost
+/// little per line (a batch is about 100 KB of text), small enough that
+/// the first records come soon.
+const BATCH: usize = 64;
+
+/// One listing line to parse.
+pub(crate) struct Job {
+    pub(crate) line: String,
+    pub(crate) at: Source,
+    pub(crate) as_of: Option<jiff::Timestamp>,
+}
+
+/// The records and errors of each line of a batch, in line order.
+type Parsed = Vec<Vec<Result<Listing>>>;
+
+/// What a worker sends back: a batch's results, or the panic that
+/// stopped it (raised again on the reader's thread).
+type Outcome = std::result::Result<Parsed, Box<dyn Any + Send>>;
+
+/// Worker threads parsing batches of lines with a shared frozen memory.
+pub(crate) struct Pool {
+    jobs: Option<Sender<(u64, Vec<Job>)>>,
+    results: Receiver<(u64, Outcome)>,
+    workers: Vec<JoinHandle<()>>,
+    /// The batch being filled; its number is `next_seq`.
+    filling: Vec<Job>,
+    next_seq: u64,
+    /// Batches handed out and not consumed yet, by number (received ones
+    /// hold their results).
+    done: VecDeque<(u64, Option<Parsed>)>,
+    /// The lowest batch number not consumed yet.
+    consumed: u64,
+    threads: usize,
+}
+
+impl Pool {
+    pub(crate) fn new(threads: usize, memory: Arc<TitleMemory>, profile: &'static Profile) -> Self {
+        let (jobs, job_rx) = channel::<(u64, Vec<Job>)>();
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (result_tx, results) = channel();
+        let workers = (0..threads)
+            .map(|i| {
+                let job_rx = Arc::clone(&job_rx);
+                let result_tx = result_tx.clone();
+                let memory = Arc::clone(&memory);
+                std::thread::Builder::new()
+                    .name(format!("wenku-parse-{i}"))
+                    .spawn(move || work(&job_rx, &result_tx, &memory, profile))
+                    .expect("spawn a parse thread")
+            })
+            .collect();
+        Pool {
+            jobs: Some(jobs),
+            results,
+            workers,
+            filling: Vec::with_capacity(BATCH),
+            next_seq: 0,
+            done: VecDeque::new(),
+            consumed: 0,
+            threads,
+        }
+    }
+
+    /// Queues a line; returns its slot (batch number, index in the batch).
+    pub(crate) fn push(&mut self, job: Job) -> (u64, u32) {
+        let slot = (self.next_seq, self.filling.len() as u32);
+        self.filling.push(job);
+        if self.filling.len() >= BATCH {
+            self.submit();
+        }
+        slot
+    }
+
+    /// Whether enough batches are queued to keep every worker busy (the
+    /// reader then stops reading ahead and hands out results).
+    pub(crate) fn is_full(&self) -> bool {
+        self.next_seq - self.consumed >= 2 * self.threads as u64
+    }
+
+    fn submit(&mut self) {
+        if self.filling.is_empty() {
+            return;
+        }
+        let batch = std::mem::replace(&mut self.filling, Vec::with_capacity(BATCH));
+        let sent = self.jobs.as_ref().is_some_and(|j| j.send((self.next_seq, batch)).is_ok());
+        // Workers only stop when `jobs` is dropped, or by a panic, which
+        // `take` raises again when it waits for the batch.
+        debug_assert!(sent || !self.workers.is_empty());
+        self.done.push_back((self.next_seq, None));
+        self.next_seq += 1;
+    }
+
+    /// The records of the line at `slot`, waiting for its batch. Slots
+    /// must be taken in the order `push` gave them.
+    pub(crate) fn take(&mut self, (seq, idx): (u64, u32)) -> Vec<Result<Listing>> {
+        if seq == self.next_seq {
+            self.submit();
+        }
+        while self.done.front().is_some_and(|d| d.0 < seq) {
+            self.done.pop_front();
+        }
+        self.consumed = seq;
+        while self.done.front().is_some_and(|d| d.1.is_none()) {
+            let (s, outcome) = match self.results.recv() {
+                Ok(r) => r,
+                Err(_) => panic!("the parse threads stopped"),
+            };
+            match outcome {
+                Ok(parsed) => {
+                    if let Some(d) = self.done.iter_mut().find(|d| d.0 == s) {
+                        d.1 = Some(parsed);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        let parsed = self.done.front_mut().and_then(|d| d.1.as_mut()).expect("the batch of a slot");
+        std::mem::take(&mut parsed[idx as usize])
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // workers end when the job channel closes
+        self.jobs = None;
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+fn work(
+    jobs: &Mutex<Receiver<(u64, Vec<Job>)>>,
+    results: &Sender<(u64, Outcome)>,
+    memory: &TitleMemory,
+    profile: &Profile,
+) {
+    loop {
+        // the lock is released before parsing (end of the statement)
+        let next = jobs.lock().map(|rx| rx.recv());
+        let Ok(Ok((seq, batch))) = next else { return };
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            batch
+                .iter()
+                .map(|j| {
+                    let mut out = Vec::with_capacity(1);
+                    parse_line(&j.line, &j.at, j.as_of, Mem::Frozen(memory), profile, &mut out);
+                    out
+                })
+                .collect::<Parsed>()
+        }));
+        if results.send((seq, outcome)).is_err() {
+            return;
+        }
+    }
+}
