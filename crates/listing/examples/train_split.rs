@@ -311,6 +311,24 @@ fn main() {
                     format!("{}‖{}", t, s.chars().take(16).collect::<String>())
                 };
                 println!("    want {}\n    got  {}", cut(e.gold), cut(p));
+                if std::env::var_os("WENKU_SHOW_FEATURES").is_some() {
+                    // The features that differ, by their weight difference.
+                    let mut diff: HashMap<u32, f32> = HashMap::new();
+                    for &f in &e.cands[e.gold] {
+                        *diff.entry(f).or_default() += w[f as usize];
+                    }
+                    for &f in &e.cands[p] {
+                        *diff.entry(f).or_default() -= w[f as usize];
+                    }
+                    let mut d: Vec<_> = diff.into_iter().filter(|(_, v)| v.abs() > 0.05).collect();
+                    d.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+                    let show: Vec<String> = d
+                        .iter()
+                        .take(6)
+                        .map(|(f, v)| format!("{}={v:.1}", names[*f as usize].replace('\t', "|")))
+                        .collect();
+                    println!("      gold-pred: {}", show.join("  "));
+                }
             }
         }
     };
@@ -428,6 +446,9 @@ fn argmax(e: &Example, w: &[f32]) -> usize {
 /// Averaged structured perceptron over the examples `pick` selects.
 fn train(examples: &[Example], dims: usize, pick: impl Fn(&Example) -> bool) -> Vec<f32> {
     let set: Vec<&Example> = examples.iter().filter(|e| pick(e)).collect();
+    if std::env::var("WENKU_MODEL").is_ok_and(|m| m == "logit") {
+        return train_logit(&set, dims);
+    }
     let runs: u64 = std::env::var("WENKU_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS);
     let mut sum = vec![0f32; dims];
     for r in 0..runs {
@@ -468,4 +489,52 @@ fn train_once(set: &[&Example], dims: usize, seed: u64) -> Vec<f32> {
         }
     }
     w.iter().zip(&u).map(|(w, u)| w - u / c).collect()
+}
+
+/// A conditional log-linear model over the candidates of each example
+/// (softmax of the candidate scores), L2-regularised, trained by AdaGrad.
+fn train_logit(set: &[&Example], dims: usize) -> Vec<f32> {
+    let env = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let l2 = env("WENKU_L2", 1.0) as f32;
+    let epochs = env("WENKU_EPOCHS", 30.0) as usize;
+    let rate = env("WENKU_RATE", 0.3) as f32;
+    let scored_weight = env("WENKU_SCORED_WEIGHT", 1.0) as f32;
+    let n = set.len().max(1) as f32;
+    let mut w = vec![0f32; dims];
+    let mut g2 = vec![1e-6f32; dims];
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut grad: HashMap<u32, f32> = HashMap::new();
+    for _ in 0..epochs {
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        for &i in &order {
+            let e = set[i];
+            let scores: Vec<f32> = e.cands.iter().map(|c| score(c, &w)).collect();
+            let m = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let z: f32 = scores.iter().map(|s| (s - m).exp()).sum();
+            let k = if e.kind == Kind::Scored { scored_weight } else { 1.0 };
+            grad.clear();
+            for (c, s) in e.cands.iter().zip(&scores) {
+                let p = (s - m).exp() / z;
+                if p < 1e-6 {
+                    continue;
+                }
+                for &f in c {
+                    *grad.entry(f).or_default() += k * p;
+                }
+            }
+            for &f in &e.cands[e.gold] {
+                *grad.entry(f).or_default() -= k;
+            }
+            for (&f, &g) in &grad {
+                let f = f as usize;
+                let g = g + l2 * w[f] / n;
+                g2[f] += g * g;
+                w[f] -= rate * g / g2[f].sqrt();
+            }
+        }
+    }
+    w
 }
