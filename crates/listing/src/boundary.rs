@@ -423,7 +423,50 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
 
 /// Han characters that do not end a heading: structural particles,
 /// prepositions, conjunctions and copulas that need a complement.
-const DANGLING: &str = "的地得了着过和与及或而且并但把被对从向以于为将在是也都就让使给与跟同";
+fn is_dangling(c: char) -> bool {
+    matches!(
+        c,
+        '的' | '地'
+            | '得'
+            | '了'
+            | '着'
+            | '过'
+            | '和'
+            | '与'
+            | '及'
+            | '或'
+            | '而'
+            | '且'
+            | '并'
+            | '但'
+            | '把'
+            | '被'
+            | '对'
+            | '从'
+            | '向'
+            | '以'
+            | '于'
+            | '为'
+            | '将'
+            | '在'
+            | '是'
+            | '也'
+            | '都'
+            | '就'
+            | '让'
+            | '使'
+            | '给'
+            | '跟'
+            | '同'
+    )
+}
+
+/// The first characters of [`SENTENCE_OPENERS`] (a test checks).
+const OPENER_FIRSTS: [char; 45] = [
+    '一', '不', '为', '他', '但', '作', '你', '例', '假', '关', '其', '即', '另', '只', '可', '因',
+    '在', '基', '如', '对', '尽', '并', '当', '我', '所', '按', '无', '最', '本', '根', '此', '比',
+    '然', '由', '目', '而', '若', '虽', '该', '这', '通', '那', '除', '随', '首',
+];
 
 /// Words that open a Chinese sentence or clause: conjunctions,
 /// prepositions, demonstratives and pronouns, discourse openers.
@@ -695,10 +738,13 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
     // (`由于…`, `在…中`, `本文…`). Closed classes of the language, not
     // words of any catalog.
     if ca == Class::Han {
-        out.emit(&["end-func", flag(a.is_some_and(|c| DANGLING.contains(c))), s]);
+        out.emit(&["end-func", flag(a.is_some_and(is_dangling)), s]);
     }
     if cb == Class::Han {
-        let opens = SENTENCE_OPENERS.iter().any(|w| snippet.starts_with(w));
+        // Most snippets start with no opener's first character: one
+        // comparison per candidate, not one per opener.
+        let opens = b.is_some_and(|c| OPENER_FIRSTS.contains(&c))
+            && SENTENCE_OPENERS.iter().any(|w| snippet.starts_with(w));
         out.emit(&["beg-func", flag(opens), s, ca.name()]);
     }
     // How soon the snippet's first sentence ends.
@@ -767,6 +813,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn opener_firsts_are_the_first_characters_of_the_openers() {
+        let mut want: Vec<char> =
+            SENTENCE_OPENERS.iter().filter_map(|w| w.chars().next()).collect();
+        want.sort_unstable();
+        want.dedup();
+        let mut got = OPENER_FIRSTS.to_vec();
+        got.sort_unstable();
+        got.dedup();
+        assert_eq!(got, want);
     }
 
     #[test]
