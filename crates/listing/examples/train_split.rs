@@ -287,6 +287,38 @@ fn main() {
     );
     println!("{} features", names.len());
 
+    // A catalog the weights never saw: `WENKU_EVAL=bundled` measures the
+    // weights this binary was built with (no training) and stops.
+    if std::env::var("WENKU_EVAL").is_ok_and(|v| v == "bundled") {
+        let w: Vec<f32> = names.iter().map(|f| train::bundled_weight(f)).collect();
+        if std::env::var_os("WENKU_SHOW_ERRORS").is_some() {
+            for (e, b) in examples.iter().zip(&bodies).filter(|(e, _)| e.kind == Kind::Scored) {
+                let p = argmax(e, &w);
+                if p != e.gold {
+                    let cut = |i: usize| {
+                        let (t, s) = b.split_at(e.ends[i]);
+                        format!("{}‖{}", t, s.chars().take(16).collect::<String>())
+                    };
+                    println!("    want {}\n    got  {}", cut(e.gold), cut(p));
+                }
+            }
+        }
+        let t = tally(&lines, &examples, sources.len(), |_| &w);
+        for s in 0..sources.len() {
+            let n = lines.iter().filter(|l| l.source == s).count();
+            let price = lines.iter().filter(|l| l.source == s && l.price_ok).count();
+            println!(
+                "{}: {n} lines, split {} ({:.2} %), title {}, price {price}",
+                sources[s],
+                t.split[s],
+                100.0 * t.split[s] as f64 / n as f64,
+                t.title[s]
+            );
+        }
+        let ok: usize = t.split.iter().sum();
+        println!("all: {n} lines, split {ok} ({:.2} %)", 100.0 * ok as f64 / n as f64);
+        return;
+    }
     // Which examples train: both kinds by default; WENKU_TRAIN=synthetic
     // or WENKU_TRAIN=scored for one.
     let which = std::env::var("WENKU_TRAIN").unwrap_or_default();

@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::profile::Profile;
 use crate::text::{
-    MAX_TITLE, PrefixHash, SITE_SEPARATORS, end_word, hash_bytes, hash_lower, site_suffix_at,
-    strip_number, suffix_len,
+    MAX_TITLE, PrefixHash, SITE_SEPARATORS, bracket_note, end_word, hash_bytes, hash_lower,
+    site_suffix_at, strip_number, suffix_len,
 };
 
 /// A bounded memory of titles: 64-bit hashes of titles (and of the title
@@ -328,7 +328,14 @@ impl TitleMemory {
         let Some(rest) = snippet.strip_prefix(title).or_else(|| snippet.strip_prefix(core)) else {
             return;
         };
-        let Some(word) = rest.strip_prefix(' ').and_then(|r| r.split(' ').next()) else { return };
+        // The word: a leading bracketed label (`【经】`, glued or spaced:
+        // a section marker of the site's documents), else the
+        // space-delimited word after the repeat.
+        let label = bracket_note(rest.trim_start()).map(|n| &rest.trim_start()[..n]);
+        let Some(word) = label.or_else(|| rest.strip_prefix(' ').and_then(|r| r.split(' ').next()))
+        else {
+            return;
+        };
         if Self::opener_shape(word)
             && (self.openers.len() < Self::SUFFIXES || self.openers.contains_key(word))
         {
@@ -345,6 +352,14 @@ impl TitleMemory {
     fn opener_shape(word: &str) -> bool {
         let n = word.chars().count();
         (2..=Self::OPENER_CHARS).contains(&n) && !word.contains(|c: char| c.is_ascii())
+    }
+
+    /// The re-upload suffix after a title (`suffix_len`), unless it is a
+    /// frequent snippet opener: a bracketed section marker (`【经】`) that
+    /// opens many snippets starts the snippet, it is no re-upload note.
+    fn reupload_len(&self, after: &str, profile: &Profile) -> usize {
+        let n = suffix_len(after, profile);
+        if n > 0 && self.frequent_openers.iter().any(|w| w == &after[..n]) { 0 } else { n }
     }
 
     /// The start of the first frequent opener in the head of `body`, after
@@ -411,7 +426,7 @@ impl TitleMemory {
         self.lookup_title(body, profile)
             .or_else(|| {
                 let end = self.site_suffix_end(body)?;
-                Some(end + suffix_len(&body[end..], profile))
+                Some(end + self.reupload_len(&body[end..], profile))
             })
             .or_else(|| self.opener_start(body))
     }
@@ -438,7 +453,7 @@ impl TitleMemory {
             }
             if let Some(end) = best {
                 let end = skip + end;
-                return Some(end + suffix_len(&body[end..], profile));
+                return Some(end + self.reupload_len(&body[end..], profile));
             }
         }
         None
@@ -448,6 +463,31 @@ impl TitleMemory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bracketed section marker that opens many snippets after the
+    /// title's repeat (the Zuo Zhuan's `【经】`) is learned as an opener:
+    /// it starts the snippet of a listing no rule splits, and it is not
+    /// taken for a re-upload note after a remembered title.
+    #[test]
+    fn a_bracketed_label_that_opens_snippets_starts_them() {
+        let mut m = TitleMemory::default();
+        let years = ["隐公元年", "隐公二年", "隐公三年", "隐公四年", "隐公五年", "桓公元年"];
+        for y in years {
+            m.learn(y);
+            m.learn_opener(y, &format!("{y} 【经】元年春王正月。三月，公及邾仪父盟于蔑。"));
+        }
+        m.freeze();
+        let p = Profile::generic();
+        // Not a remembered title: the opener starts the snippet.
+        let body = "庄公十年【经】十年春王正月，公败齐师于长勺。";
+        assert_eq!(m.lookup(body, p), Some("庄公十年".len()));
+        // A remembered title: the marker is not appended as a re-upload note.
+        let body = "隐公二年【经】二年春，公会戎于潜。";
+        assert_eq!(m.lookup(body, p), Some("隐公二年".len()));
+        // A bracketed note that opens no snippets still is one.
+        let body = "隐公二年（完整版）隐公二年 【经】二年春，公会戎于潜。";
+        assert_eq!(m.lookup(body, p), Some("隐公二年（完整版）".len()));
+    }
 
     /// The sparse and the dense form count alike, across the switch.
     #[test]
