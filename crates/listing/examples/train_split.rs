@@ -304,12 +304,11 @@ fn main() {
             }
         }
         let t = tally(&lines, &examples, sources.len(), |_| &w);
-        for s in 0..sources.len() {
+        for (s, name) in sources.iter().enumerate() {
             let n = lines.iter().filter(|l| l.source == s).count();
             let price = lines.iter().filter(|l| l.source == s && l.price_ok).count();
             println!(
-                "{}: {n} lines, split {} ({:.2} %), title {}, price {price}",
-                sources[s],
+                "{name}: {n} lines, split {} ({:.2} %), title {}, price {price}",
                 t.split[s],
                 100.0 * t.split[s] as f64 / n as f64,
                 t.title[s]
