@@ -99,6 +99,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// zstd failed to compress a record (out of memory).
+    #[error("record compression failed: {0}")]
+    Compression(&'static str),
     /// A stored document could not be decoded (what was wrong).
     #[error("stored document is corrupt: {0}")]
     CorruptDocument(&'static str),

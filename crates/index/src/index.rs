@@ -7,6 +7,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::analysis::query_dict::QUERY_DICT_FILE;
 use crate::analysis::{ANALYSIS_VERSION, Analyzer};
+use crate::codec::Codec;
 use crate::directory::IndexDirectory;
 use crate::schema::{Fields, build_schema};
 use crate::{Error, Result};
@@ -40,8 +41,9 @@ pub struct IndexMeta {
 }
 
 /// Format of the stored listing records ([`crate::record`]): 1 was JSON
-/// (not recorded in the metadata), 2 the compact record stored once.
-pub const RECORD_FORMAT: u32 = 2;
+/// (not recorded in the metadata), 2 the compact record stored once as
+/// text, 3 the same record as one zstd frame ([`crate::codec`]).
+pub const RECORD_FORMAT: u32 = 3;
 
 impl IndexMeta {
     /// The metadata of a new index made by this build.
@@ -57,20 +59,11 @@ impl IndexMeta {
     }
 }
 
-/// Settings of a new index: the doc store's compression.
-///
-/// LZ4 in 16 KiB blocks (tantivy's default). Measured on the same 1M
-/// generated catalog (docs/benchmarks.md, "Doc store: LZ4 against Zstd at
-/// 1M"): the warm query mix at p50 1.06–1.07 ms against 1.19–1.20 with Zstd
-/// level 3 in 8 KiB blocks (the baseline: 1.05–1.11), since tantivy 0.27
-/// creates a Zstd decompression context for every block a results page
-/// reads; the index is 11 % larger (996 against 893 MiB, 1.43× against
-/// 1.28× the text) and indexing takes 11 % less CPU. An index written with
-/// Zstd stays readable (the compressor is recorded in the index).
+/// Settings of a new index: the doc store is not compressed, since each
+/// record is already a zstd frame ([`crate::codec`]); blocks of 16 KiB.
 fn index_settings() -> tantivy::IndexSettings {
-    use tantivy::store::Compressor;
     tantivy::IndexSettings {
-        docstore_compression: Compressor::Lz4,
+        docstore_compression: tantivy::store::Compressor::None,
         docstore_blocksize: 16 << 10,
         ..Default::default()
     }
@@ -82,6 +75,7 @@ pub struct ListingIndex {
     index: Index,
     fields: Fields,
     analyzer: Analyzer,
+    codec: Codec,
     path: Option<PathBuf>,
 }
 
@@ -98,12 +92,13 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 impl ListingIndex {
     /// An index in RAM (tests, examples, benchmarks).
     pub fn create_in_ram(analyzer: Analyzer) -> Result<Self> {
+        let ram = tantivy::directory::RamDirectory::create();
         let index = Index::builder()
             .schema(build_schema())
             .settings(index_settings())
-            .create_in_ram()
+            .open_or_create(ram.clone())
             .map_err(Error::Tantivy)?;
-        Ok(Self::wrap(index, analyzer, None))
+        Self::wrap(index, analyzer, None, Box::new(ram))
     }
 
     /// Opens the index in `dir`, creating it (and the directory) if there
@@ -129,10 +124,11 @@ impl ListingIndex {
             let p = dir.join(USER_DICT_FILE);
             std::fs::write(&p, d).map_err(io_err(&p))?;
         }
-        let index = IndexDirectory::open(dir)
-            .and_then(|d| {
-                Index::builder().schema(build_schema()).settings(index_settings()).open_or_create(d)
-            })
+        let raw = IndexDirectory::open(dir).map_err(|e| Error::from_tantivy(dir, e))?;
+        let index = Index::builder()
+            .schema(build_schema())
+            .settings(index_settings())
+            .open_or_create(raw.clone())
             .map_err(|e| Error::from_tantivy(dir, e))?;
         let meta = IndexMeta::current(user_dict.is_some());
         // Written last: its presence marks a complete wenku index.
@@ -141,7 +137,7 @@ impl ListingIndex {
             .map_err(|source| Error::Meta { path: p.clone(), source })?;
         std::fs::write(&p, json).map_err(io_err(&p))?;
         let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
-        Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
+        Self::wrap(index, analyzer, Some(dir.to_path_buf()), Box::new(raw))
     }
 
     /// Opens an existing index.
@@ -201,20 +197,35 @@ impl ListingIndex {
         // `ListingIndex::reload_analysis`); absent: queries are cut with the
         // documents' dictionary, as when it is absent in a fresh process
         let analyzer = analyzer.with_query_dict(dir.join(QUERY_DICT_FILE));
-        let index = IndexDirectory::open(dir)
-            .and_then(Index::open)
-            .map_err(|e| Error::from_tantivy(dir, e))?;
+        let raw = IndexDirectory::open(dir).map_err(|e| Error::from_tantivy(dir, e))?;
+        let index = Index::open(raw.clone()).map_err(|e| Error::from_tantivy(dir, e))?;
         if index.schema() != build_schema() {
             return Err(Error::SchemaMismatch(dir.to_path_buf()));
         }
         check_segment_files(&index).map_err(|e| Error::from_tantivy(dir, e))?;
-        Ok(Self::wrap(index, analyzer, Some(dir.to_path_buf())))
+        Self::wrap(index, analyzer, Some(dir.to_path_buf()), Box::new(raw))
     }
 
-    fn wrap(index: Index, analyzer: Analyzer, path: Option<PathBuf>) -> Self {
+    /// `raw`: the index's directory without tantivy's management (a file
+    /// written through tantivy's would be removed as garbage).
+    fn wrap(
+        index: Index,
+        analyzer: Analyzer,
+        path: Option<PathBuf>,
+        raw: Box<dyn tantivy::Directory>,
+    ) -> Result<Self> {
         analyzer.register(index.tokenizers());
         let fields = Fields::new(&index.schema());
-        ListingIndex { index, fields, analyzer, path }
+        let codec = Codec::load(raw).map_err(|e| match (&path, e) {
+            (Some(dir), Error::Tantivy(t)) => Error::from_tantivy(dir, t),
+            (_, e) => e,
+        })?;
+        Ok(ListingIndex { index, fields, analyzer, codec, path })
+    }
+
+    /// The codec of the stored records (its dictionary).
+    pub(crate) fn codec(&self) -> &Codec {
+        &self.codec
     }
 
     /// A reader that sees each new commit (reloaded on commit).

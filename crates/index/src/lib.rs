@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+mod codec;
 mod directory;
 mod error;
 mod index;
@@ -28,6 +29,7 @@ pub mod record;
 pub mod schema;
 mod writer;
 
+pub use codec::DICT_FILE;
 pub use error::{Error, Result};
 pub use index::{IndexMeta, ListingIndex, META_FILE, RECORD_FORMAT, USER_DICT_FILE};
 pub use schema::Fields;

@@ -7,8 +7,8 @@
 //! record it replaces held the text three times (issue 13).
 //!
 //! The record is UTF-8 (decimal numbers and tags around the listing's own
-//! text) so that it is stored as a stored-only text field: tantivy reads
-//! a stored string in one copy, where a bytes field is read byte by byte.
+//! text); it is stored as one zstd frame ([`crate::codec`]) in a
+//! stored-only bytes field.
 //!
 //! Layout, after the [`MAGIC`] marker, in this order:
 //!
@@ -28,7 +28,7 @@ use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentD
 use tantivy::{DocAddress, Searcher};
 use wenku_listing::{Age, AgeUnit, Listing, Source};
 
-use crate::{Error, Result};
+use crate::{Error, ListingIndex, Result};
 
 /// First bytes of every record of this format (a record of another
 /// format is refused, not misread).
@@ -140,34 +140,35 @@ pub fn decode_id(text: &str) -> Result<&str> {
     Cursor::new(text)?.string()
 }
 
-/// The stored record of the document at `addr`, as text.
+/// The stored record of the document at `addr` of `index`, as text.
 ///
-/// Reads tantivy's doc store directly into one string (no intermediate
-/// `TantivyDocument`); the searcher's block cache is used.
+/// Reads tantivy's doc store directly (no intermediate
+/// `TantivyDocument`; the searcher's block cache is used) and
+/// decompresses the record's frame ([`crate::codec`]).
 ///
 /// # Errors
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no
-/// record.
-pub fn fetch_text(searcher: &Searcher, addr: DocAddress) -> Result<String> {
-    let RecordText(text) = searcher.doc(addr)?;
-    text.ok_or_else(|| corrupt("no stored record"))
+/// record or its frame does not decompress.
+pub fn fetch_text(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<String> {
+    let RecordBytes(bytes) = searcher.doc(addr)?;
+    index.codec().decompress(&bytes.ok_or_else(|| corrupt("no stored record"))?)
 }
 
-/// The only stored value of a document: its record.
-struct RecordText(Option<String>);
+/// The only stored value of a document: its record's frame.
+struct RecordBytes(Option<Vec<u8>>);
 
-impl DocumentDeserialize for RecordText {
+impl DocumentDeserialize for RecordBytes {
     fn deserialize<'de, D>(mut deserializer: D) -> std::result::Result<Self, DeserializeError>
     where
         D: DocumentDeserializer<'de>,
     {
-        // the schema stores one value per document (`doc`); the record
-        // format marker is checked when it is decoded
-        let mut text = None;
-        while let Some((_, value)) = deserializer.next_field::<String>()? {
-            text.get_or_insert(value);
+        // the schema stores one value per document (`doc`); the frame and
+        // the record format marker are checked when it is decoded
+        let mut bytes = None;
+        while let Some((_, value)) = deserializer.next_field::<Vec<u8>>()? {
+            bytes.get_or_insert(value);
         }
-        Ok(RecordText(text))
+        Ok(RecordBytes(bytes))
     }
 }
 

@@ -32,7 +32,8 @@ pub mod names {
     pub const PUBLISHED_EARLIEST: &str = "published_earliest";
     /// How many times the listing was seen in the run that indexed it (fast).
     pub const DUP_COUNT: &str = "dup_count";
-    /// The whole record (stored only; see [`crate::record`]).
+    /// The whole record, one zstd frame (stored only; see [`crate::record`]
+    /// and [`crate::codec`]).
     pub const DOC: &str = "doc";
 }
 
@@ -88,7 +89,7 @@ pub fn build_schema() -> Schema {
     b.add_date_field(names::PUBLISHED, FAST);
     b.add_date_field(names::PUBLISHED_EARLIEST, FAST);
     b.add_u64_field(names::DUP_COUNT, FAST);
-    b.add_text_field(names::DOC, STORED);
+    b.add_bytes_field(names::DOC, STORED);
     b.build()
 }
 

@@ -7,6 +7,11 @@ use tantivy::schema::Term;
 use tantivy::{DateTime, DocAddress, IndexWriter, Searcher, TantivyDocument};
 use wenku_listing::Listing;
 
+use std::sync::Arc;
+
+use zstd::zstd_safe::CCtx;
+
+use crate::codec::{Codec, Dictionary};
 use crate::index::ListingIndex;
 use crate::schema::Fields;
 use crate::{Error, Result};
@@ -32,13 +37,13 @@ impl StoredListing {
         Ok(StoredListing { listing, dup_count })
     }
 
-    /// The stored listing of the document at `addr` (a hit of a search
-    /// with `searcher`), read straight from the doc store.
+    /// The stored listing of the document at `addr` of `index` (a hit of
+    /// a search with `searcher`), read straight from the doc store.
     ///
     /// # Errors
     /// From tantivy, or [`Error::CorruptDocument`].
-    pub fn fetch(searcher: &Searcher, addr: DocAddress) -> Result<Self> {
-        Self::from_record(&crate::record::fetch_text(searcher, addr)?)
+    pub fn fetch(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<Self> {
+        Self::from_record(&crate::record::fetch_text(index, searcher, addr)?)
     }
 
     /// Only the id of the document at `addr` (cheaper than
@@ -46,8 +51,8 @@ impl StoredListing {
     ///
     /// # Errors
     /// From tantivy, or [`Error::CorruptDocument`].
-    pub fn fetch_id(searcher: &Searcher, addr: DocAddress) -> Result<String> {
-        let text = crate::record::fetch_text(searcher, addr)?;
+    pub fn fetch_id(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<String> {
+        let text = crate::record::fetch_text(index, searcher, addr)?;
         Ok(crate::record::decode_id(&text)?.to_string())
     }
 }
@@ -128,6 +133,28 @@ pub struct ListingWriter {
     /// See [`WriterOptions::merge_after_bulk`].
     merge_after_bulk: bool,
     stats: WriteStats,
+    /// Compression context of the records.
+    cctx: CCtx<'static>,
+    /// The index's records dictionary, once it has one.
+    dict: Option<Arc<Dictionary>>,
+    /// While the index has no dictionary: this run's first operations,
+    /// held (in order) until there are enough records to train one.
+    pending: Option<Pending>,
+}
+
+/// Operations held back until the records dictionary is trained.
+#[derive(Default)]
+struct Pending {
+    ops: Vec<Op>,
+    /// Bytes of the held records.
+    bytes: usize,
+}
+
+/// A held operation; replayed in order, deletes and adds keep their
+/// relative order (a delete applies to the documents added before it).
+enum Op {
+    Delete(Term),
+    Add(TantivyDocument, String),
 }
 
 /// Memory for first copies of listings (see [`ListingWriter::add`]).
@@ -223,6 +250,9 @@ impl ListingWriter {
             docs_before,
             merge_after_bulk: options.merge_after_bulk,
             stats: WriteStats::default(),
+            cctx: CCtx::create(),
+            dict: index.codec().dictionary(),
+            pending: index.codec().dictionary().is_none().then(Pending::default),
         })
     }
 
@@ -252,9 +282,9 @@ impl ListingWriter {
         let seen = first.count;
         let id_term = Term::from_field_text(self.fields.id, &listing.id);
         if seen > 1 || self.upsert {
-            self.writer.delete_term(id_term);
+            self.delete_term(id_term);
         }
-        let doc = if seen == 1 {
+        let (doc, record) = if seen == 1 {
             let size = footprint(listing);
             if self.first_copies_bytes + size <= FIRST_COPIES_BUDGET {
                 self.first_copies_bytes += size;
@@ -272,7 +302,7 @@ impl ListingWriter {
             tracing::debug!(id = %listing.id, "first copy not kept: storing the latest copy whole");
             self.document(listing, seen)?
         };
-        self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
+        self.add_document(doc, record)?;
         if seen == 1 {
             self.stats.distinct += 1;
             self.stats.text_bytes += (listing.title_norm.len() + listing.snippet_norm.len()) as u64;
@@ -296,10 +326,66 @@ impl ListingWriter {
     /// Deletes the listing with `id` (if any) at the next commit.
     pub fn delete(&mut self, id: &str) {
         self.stats.deleted += 1;
-        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+        self.delete_term(Term::from_field_text(self.fields.id, id));
     }
 
-    fn document(&self, listing: &Listing, dup_count: u32) -> Result<TantivyDocument> {
+    fn delete_term(&mut self, term: Term) {
+        match &mut self.pending {
+            Some(p) => p.ops.push(Op::Delete(term)),
+            None => {
+                self.writer.delete_term(term);
+            }
+        }
+    }
+
+    /// Adds `doc` with its `record`, or holds both while the dictionary is
+    /// not trained yet.
+    fn add_document(&mut self, doc: TantivyDocument, record: String) -> Result<()> {
+        if let Some(p) = &mut self.pending {
+            p.bytes += record.len();
+            p.ops.push(Op::Add(doc, record));
+            if p.bytes >= crate::codec::SAMPLE_BYTES {
+                self.flush_pending()?;
+            }
+            return Ok(());
+        }
+        self.write_document(doc, &record)
+    }
+
+    fn write_document(&mut self, mut doc: TantivyDocument, record: &str) -> Result<()> {
+        let stored = Codec::compress(&mut self.cctx, self.dict.as_deref(), record)?;
+        doc.add_bytes(self.fields.doc, stored.as_slice());
+        self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
+        Ok(())
+    }
+
+    /// Trains the records dictionary on the held records (when there are
+    /// enough), then replays the held operations in order.
+    fn flush_pending(&mut self) -> Result<()> {
+        let Some(pending) = self.pending.take() else { return Ok(()) };
+        let samples: Vec<&str> = pending
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Add(_, record) => Some(record.as_str()),
+                Op::Delete(_) => None,
+            })
+            .collect();
+        if self.index.codec().train(&samples)? {
+            self.dict = self.index.codec().dictionary();
+        }
+        for op in pending.ops {
+            match op {
+                Op::Delete(term) => {
+                    self.writer.delete_term(term);
+                }
+                Op::Add(doc, record) => self.write_document(doc, &record)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn document(&self, listing: &Listing, dup_count: u32) -> Result<(TantivyDocument, String)> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &listing.id);
@@ -318,8 +404,7 @@ impl ListingWriter {
         doc.add_u64(f.dup_count, u64::from(dup_count));
         let mut record = String::with_capacity(listing.raw.len() + 160);
         crate::record::encode(listing, dup_count, &mut record);
-        doc.add_text(f.doc, &record);
-        Ok(doc)
+        Ok((doc, record))
     }
 
     /// Merges every committed segment into one, deleted documents dropped,
@@ -365,6 +450,7 @@ impl ListingWriter {
     /// From tantivy; the previous commit stays intact (or, when the merge
     /// fails, this run's commit, unmerged).
     pub fn commit(mut self) -> Result<WriteStats> {
+        self.flush_pending()?;
         self.writer.commit().map_err(|e| self.index.tantivy_error(e))?;
         let bulk = !self.upsert || self.stats.added >= self.docs_before;
         if self.merge_after_bulk && bulk {

@@ -262,7 +262,7 @@ fn open_and_read(dir: &Path) -> wenku_index::Result<usize> {
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         for doc in segment.doc_ids_alive() {
             let addr = tantivy::DocAddress::new(ord as u32, doc);
-            StoredListing::fetch(&searcher, addr).map_err(|e| match e {
+            StoredListing::fetch(&index, &searcher, addr).map_err(|e| match e {
                 wenku_index::Error::Tantivy(e) => index.tantivy_error(e),
                 e => e,
             })?;

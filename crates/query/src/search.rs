@@ -315,7 +315,8 @@ impl Searcher {
             .with_readings(reading_seqs);
         let mut hits = Vec::with_capacity(req.limit.min(total));
         for &(score, addr) in ranked.iter().skip(req.offset).take(req.limit) {
-            let StoredListing { listing, dup_count } = StoredListing::fetch(&searcher, addr)?;
+            let StoredListing { listing, dup_count } =
+                StoredListing::fetch(&self.index, &searcher, addr)?;
             let explanation = match (req.explain, expr) {
                 (true, Some(e)) => {
                     Some(self.explain(&searcher, &compiler, e, &*query, stage, addr, now)?)
@@ -416,7 +417,7 @@ impl Searcher {
 
     /// The stored id of a document.
     fn id_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<String> {
-        Ok(StoredListing::fetch_id(searcher, addr)?)
+        Ok(StoredListing::fetch_id(&self.index, searcher, addr)?)
     }
 
     /// When a query with conditions finds nothing: the first condition

@@ -345,7 +345,7 @@ impl Wenku {
             .search(&query, &TopDocs::with_limit(1).order_by_score())
             .map_err(wenku_index::Error::from)?;
         let Some(&(_, addr)) = top.first() else { return Ok(None) };
-        Ok(Some(StoredListing::fetch(&searcher, addr)?))
+        Ok(Some(StoredListing::fetch(&self.index, &searcher, addr)?))
     }
 
     /// Version of the analysis pipeline this build uses.

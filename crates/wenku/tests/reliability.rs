@@ -176,7 +176,7 @@ fn stored(wenku: &Wenku) -> std::collections::BTreeMap<String, String> {
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         for doc in segment.doc_ids_alive() {
             let addr = tantivy::DocAddress::new(ord as u32, doc);
-            let l = wenku::StoredListing::fetch(&searcher, addr).unwrap().listing;
+            let l = wenku::StoredListing::fetch(wenku.index(), &searcher, addr).unwrap().listing;
             out.insert(l.id, l.title);
         }
     }

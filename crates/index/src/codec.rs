@@ -1,0 +1,248 @@
+//! Compression of the stored records: one zstd frame per record, with a
+//! dictionary trained on the index's first records.
+//!
+//! A record is about a kilobyte of text. Compressed alone it shrinks little
+//! (zstd: 0.70 of its size on the dev corpus); compressed in blocks of
+//! records by tantivy's doc store (LZ4, 16 KiB), every hit of a results
+//! page decompresses a whole block. With a dictionary (zstd's trainer, on
+//! the first [`SAMPLE_BYTES`] of records a writer sees), a record alone
+//! compresses to 0.34–0.41 of its size on dev-corpus records the dictionary
+//! was not trained on (docs/benchmarks.md, "Records: one zstd frame per
+//! record"), and a hit decompresses only its own record, with a context
+//! kept per thread (tantivy 0.27 makes a zstd context per block it reads).
+//! The doc store itself is then left uncompressed.
+//!
+//! Stored value: one byte, [`PLAIN`] or [`WITH_DICT`], then the frame. The
+//! dictionary lives in the index directory ([`DICT_FILE`]), written
+//! atomically before the first record that uses it is added, and never
+//! changed afterwards; a frame names its dictionary's id, checked on read.
+//! Records written before an index had a dictionary (a first run too small
+//! to train one) stay [`PLAIN`].
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use tantivy::Directory;
+use zstd::zstd_safe::{CCtx, CDict, DCtx, DDict};
+
+use crate::{Error, Result};
+
+/// File (inside the index directory) holding the records' dictionary.
+pub const DICT_FILE: &str = "records.zdict";
+
+/// Stored-value tag: a zstd frame without dictionary.
+const PLAIN: u8 = b'0';
+/// Stored-value tag: a zstd frame made with the index's dictionary.
+const WITH_DICT: u8 = b'1';
+
+/// zstd level of the records (measured: docs/benchmarks.md).
+const LEVEL: i32 = 3;
+
+/// Bytes of records a writer collects (in input order) to train the
+/// dictionary on, when the index has none.
+pub(crate) const SAMPLE_BYTES: usize = 4 << 20;
+
+/// Fewer sample bytes than this train no dictionary (zstd's trainer wants
+/// about a hundred times the dictionary's size).
+const MIN_SAMPLE_BYTES: usize = 256 << 10;
+
+/// Largest dictionary (zstd's default size).
+const MAX_DICT_BYTES: usize = 112 << 10;
+
+/// Largest record a frame may announce (a damaged frame must not make
+/// the reader allocate gigabytes).
+const MAX_RECORD_BYTES: u64 = 256 << 20;
+
+/// A trained dictionary, prepared for both directions.
+pub(crate) struct Dictionary {
+    id: u32,
+    cdict: CDict<'static>,
+    ddict: DDict<'static>,
+}
+
+impl Dictionary {
+    fn new(bytes: &[u8]) -> Option<Self> {
+        let id = zstd::zstd_safe::get_dict_id_from_dict(bytes)?.get();
+        let cdict = CDict::try_create(bytes, LEVEL)?;
+        let ddict = DDict::try_create(bytes)?;
+        Some(Dictionary { id, cdict, ddict })
+    }
+}
+
+/// The records' codec of one index: its dictionary, if it has one.
+/// Clones share the dictionary.
+#[derive(Clone)]
+pub(crate) struct Codec {
+    dir: Box<dyn Directory>,
+    dict: Arc<RwLock<Option<Arc<Dictionary>>>>,
+}
+
+impl std::fmt::Debug for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Codec").field("dictionary", &self.dictionary().map(|d| d.id)).finish()
+    }
+}
+
+thread_local! {
+    static DCTX: RefCell<DCtx<'static>> = RefCell::new(DCtx::create());
+}
+
+fn read_dict(dir: &dyn Directory) -> Result<Option<Arc<Dictionary>>> {
+    let path = Path::new(DICT_FILE);
+    match dir.atomic_read(path) {
+        Ok(bytes) => Dictionary::new(&bytes)
+            .map(|d| Some(Arc::new(d)))
+            .ok_or(Error::CorruptDocument("the records' dictionary is not a zstd dictionary")),
+        Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(Error::Tantivy(e.into())),
+    }
+}
+
+impl Codec {
+    /// The codec of the index in `dir` (its dictionary read, if any).
+    /// `dir` must not be tantivy's managed directory, which would remove
+    /// the dictionary as garbage.
+    pub(crate) fn load(dir: Box<dyn Directory>) -> Result<Self> {
+        let dict = read_dict(&*dir)?;
+        Ok(Codec { dir, dict: Arc::new(RwLock::new(dict)) })
+    }
+
+    /// The dictionary new records are compressed with.
+    pub(crate) fn dictionary(&self) -> Option<Arc<Dictionary>> {
+        self.dict.read().ok()?.clone()
+    }
+
+    /// Trains a dictionary on `samples` (records in input order), writes it
+    /// to the index directory and makes it the codec's. `Ok(false)` when
+    /// there is too little to train on, or the trainer declines.
+    pub(crate) fn train(&self, samples: &[&str]) -> Result<bool> {
+        let total: usize = samples.iter().map(|s| s.len()).sum();
+        if total < MIN_SAMPLE_BYTES {
+            return Ok(false);
+        }
+        let data: Vec<u8> = samples.iter().flat_map(|s| s.bytes()).collect();
+        let sizes: Vec<usize> = samples.iter().map(|s| s.len()).collect();
+        let size = (total / 32).clamp(16 << 10, MAX_DICT_BYTES);
+        let started = std::time::Instant::now();
+        let bytes = match zstd::dict::from_continuous(&data, &sizes, size) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::debug!("no records dictionary: {e}");
+                return Ok(false);
+            }
+        };
+        let Some(dict) = Dictionary::new(&bytes) else { return Ok(false) };
+        self.dir
+            .atomic_write(Path::new(DICT_FILE), &bytes)
+            .map_err(|e| Error::Tantivy(tantivy::TantivyError::from(e)))?;
+        tracing::debug!(
+            "records dictionary {} of {} bytes, trained on {total} bytes in {:?}",
+            dict.id,
+            bytes.len(),
+            started.elapsed()
+        );
+        if let Ok(mut slot) = self.dict.write() {
+            *slot = Some(Arc::new(dict));
+        }
+        Ok(true)
+    }
+
+    /// The stored value of `record`, compressed with `dict` (or without).
+    ///
+    /// # Errors
+    /// [`Error::Compression`] when zstd fails (it cannot run out of room:
+    /// the buffer holds its bound).
+    pub(crate) fn compress(
+        cctx: &mut CCtx<'static>,
+        dict: Option<&Dictionary>,
+        record: &str,
+    ) -> Result<Vec<u8>> {
+        let src = record.as_bytes();
+        let mut out = vec![0u8; 1 + zstd::zstd_safe::compress_bound(src.len())];
+        out[0] = if dict.is_some() { WITH_DICT } else { PLAIN };
+        let done = match dict {
+            Some(d) => cctx.compress_using_cdict(&mut out[1..], src, &d.cdict),
+            None => cctx.compress(&mut out[1..], src, LEVEL),
+        };
+        let n = done.map_err(|code| Error::Compression(zstd::zstd_safe::get_error_name(code)))?;
+        out.truncate(1 + n);
+        Ok(out)
+    }
+
+    /// The record text of a stored value.
+    ///
+    /// # Errors
+    /// [`Error::CorruptDocument`] for a value that is not a frame of this
+    /// index, or whose dictionary is missing.
+    pub(crate) fn decompress(&self, stored: &[u8]) -> Result<String> {
+        let corrupt = Error::CorruptDocument;
+        let (&tag, frame) = stored.split_first().ok_or(corrupt("empty record"))?;
+        let size = match zstd::zstd_safe::get_frame_content_size(frame) {
+            Ok(Some(n)) if n <= MAX_RECORD_BYTES => n as usize,
+            _ => return Err(corrupt("record is not a zstd frame of known size")),
+        };
+        let mut out = Vec::with_capacity(size);
+        let done = match tag {
+            PLAIN => DCTX.with(|c| c.borrow_mut().decompress(&mut out, frame)),
+            WITH_DICT => {
+                let id = zstd::zstd_safe::get_dict_id_from_frame(frame).map_or(0, |i| i.get());
+                let dict = self.dictionary_with_id(id)?;
+                DCTX.with(|c| c.borrow_mut().decompress_using_ddict(&mut out, frame, &dict.ddict))
+            }
+            _ => return Err(corrupt("unknown record tag")),
+        };
+        if done.is_err() || out.len() != size {
+            return Err(corrupt("record frame does not decompress"));
+        }
+        String::from_utf8(out).map_err(|_| corrupt("record is not UTF-8"))
+    }
+
+    /// The dictionary with `id`: the codec's, or (when another process
+    /// trained it after this one opened the index) read again.
+    fn dictionary_with_id(&self, id: u32) -> Result<Arc<Dictionary>> {
+        if let Some(d) = self.dictionary().filter(|d| d.id == id) {
+            return Ok(d);
+        }
+        match read_dict(&*self.dir)? {
+            Some(d) if d.id == id => {
+                if let Ok(mut slot) = self.dict.write() {
+                    *slot = Some(d.clone());
+                }
+                Ok(d)
+            }
+            _ => Err(Error::CorruptDocument("the record's dictionary is missing or different")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn codec() -> Codec {
+        Codec::load(Box::new(tantivy::directory::RamDirectory::create())).unwrap()
+    }
+
+    proptest! {
+        /// Any stored value, damaged or foreign, decodes or is an error;
+        /// never a panic or an oversized allocation.
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = codec().decompress(&bytes);
+        }
+
+        /// A frame cut short is refused, not read as a record.
+        #[test]
+        fn a_truncated_frame_is_an_error(cut in 1usize..40) {
+            let record = "W1|32:0123456789abcdef0123456789abcdef5:hello@0,5,";
+            let stored = Codec::compress(&mut CCtx::create(), None, record).unwrap();
+            let c = codec();
+            prop_assert_eq!(c.decompress(&stored).unwrap(), record);
+            let cut = cut.min(stored.len() - 1);
+            prop_assert!(c.decompress(&stored[..stored.len() - cut]).is_err());
+        }
+    }
+}
