@@ -41,6 +41,47 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// Whether [`normalize`] leaves `text` as it is, by a sufficient test
+/// (`false` does not mean it changes it): every character is ASCII or
+/// one NFKC keeps and nothing composes with (no radical), no whitespace
+/// but single ASCII spaces between words, no `.` opening a word (no dot
+/// leader), no two equal ideographs in a row (no fake-bold pair).
+pub(crate) fn is_plain(text: &str) -> bool {
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        let ok = match c {
+            ' ' | '.' => prev.is_some_and(|p| p != ' '),
+            c if c.is_whitespace() => false,
+            c if c.is_ascii() => true,
+            c => is_stable(c) && !(prev == Some(c) && is_ideograph(c)),
+        };
+        if !ok {
+            return false;
+        }
+        prev = Some(c);
+    }
+    prev != Some(' ')
+}
+
+/// Whether [`normalize`]`(text)` starts with `text[..n]` unchanged, by a
+/// sufficient test: `text[..n]` [`is_plain`], and the character after it
+/// (if any) is ASCII or one NFKC keeps that composes with nothing before
+/// it. (A fake-bold pair across `n` keeps its first copy at `n - 1`;
+/// whitespace, dots and pairs after `n` change only what follows.)
+pub(crate) fn starts_plain(text: &str, n: usize) -> bool {
+    text.len() >= n
+        && text.is_char_boundary(n)
+        && is_plain(&text[..n])
+        && text[n..].chars().next().is_none_or(|c| c.is_ascii() || is_stable(c))
+}
+
+/// A non-ASCII character that NFKC maps to itself and that cannot
+/// compose with a character before it (a starter with NFKC_QC = Yes), not
+/// a radical, not whitespace.
+fn is_stable(c: char) -> bool {
+    !is_radical(c) && !c.is_whitespace() && simple_nfkc(c) == Some(c)
+}
+
 /// The common case in one pass: no radical, no character that needs the
 /// general NFKC algorithm, no doubled ideograph. Then NFKC is a
 /// character-by-character map and there is nothing to repair. Returns
@@ -416,6 +457,46 @@ mod tests {
         fn same_as_reference_any(s in "\\PC{0,60}") {
             proptest::prop_assert_eq!(normalize(&s), reference(&s));
         }
+    }
+
+    proptest::proptest! {
+        /// `is_plain` and `starts_plain` are sufficient tests.
+        #[test]
+        fn plain_text_normalises_to_itself(s in "[ a.\\t\u{3000}\u{2F00}-\u{2F03}\u{4E00}-\u{4E03}\u{FF01}-\u{FF03}\u{0300}-\u{0301}\u{00C0}-\u{00C1}\u{3001}-\u{3003}\u{1680}\u{00B7}\u{1100}\u{1161}]{0,16}", n in 0usize..40) {
+            if super::is_plain(&s) {
+                proptest::prop_assert_eq!(normalize(&s), s.clone());
+            }
+            if super::starts_plain(&s, n) {
+                let norm = normalize(&s);
+                proptest::prop_assert!(norm.starts_with(&s[..n]), "{:?} {}", s, n);
+            }
+        }
+
+        #[test]
+        fn plain_any(s in "\\PC{0,30}", n in 0usize..60) {
+            if super::is_plain(&s) {
+                proptest::prop_assert_eq!(normalize(&s), s.clone());
+            }
+            if super::starts_plain(&s, n) {
+                proptest::prop_assert!(normalize(&s).starts_with(&s[..n]));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_examples() {
+        use super::{is_plain, starts_plain};
+        assert!(is_plain("Python 3.13 文档"));
+        assert!(is_plain("856. 括号的分数"));
+        for s in
+            ["利利用", "a  b", " a", "a ", "x . y", "⽬录", "ＴｉＤＢ", "a\tb", "e\u{301}", "."]
+        {
+            assert!(!is_plain(s), "{s:?}");
+        }
+        assert!(starts_plain("文档 . . . 3", "文档".len()));
+        assert!(!starts_plain("e\u{301}", 1), "a combining mark after the prefix");
+        assert!(!starts_plain("文档⽬", "文档".len()), "a radical after the prefix");
+        assert!(!starts_plain("ab", 3));
     }
 
     #[test]

@@ -33,31 +33,57 @@ pub(crate) struct Job {
     pub(crate) as_of: Option<jiff::Timestamp>,
 }
 
-/// The records and errors of each line of a batch, in line order.
-type Parsed = Vec<Vec<Result<Listing>>>;
+/// What a worker does with one line.
+type Work<T> = Arc<dyn Fn(&Job) -> T + Send + Sync>;
 
-/// What a worker sends back: a batch's results, or the panic that
-/// stopped it (raised again on the reader's thread).
-type Outcome = std::result::Result<Parsed, Box<dyn Any + Send>>;
+/// What a worker sends back: a batch's results in line order, or the
+/// panic that stopped it (raised again on the reader's thread).
+type Outcome<T> = std::result::Result<Vec<T>, Box<dyn Any + Send>>;
 
-/// Worker threads parsing batches of lines with a shared frozen memory.
-pub(crate) struct Pool {
+/// The records and errors of a listing line, parsed with a frozen memory
+/// (the second pass).
+pub(crate) fn parser(
+    memory: Arc<TitleMemory>,
+    profile: &'static Profile,
+) -> Work<Vec<Result<Listing>>> {
+    Arc::new(move |j: &Job| {
+        let mut out = Vec::with_capacity(1);
+        parse_line(&j.line, &j.at, j.as_of, Mem::Frozen(&memory), profile, &mut out);
+        out
+    })
+}
+
+/// What a first-pass line teaches: its body and the reliable rules' end.
+pub(crate) type Lesson = Option<(String, Option<usize>)>;
+
+/// What a listing line teaches the memory (the first pass): its body and
+/// the reliable rules' end of it, which need no memory; the reading
+/// thread learns them in order (`split::learn_split`).
+pub(crate) fn learner(profile: &'static Profile) -> Work<Lesson> {
+    Arc::new(move |j: &Job| {
+        let body = crate::parse::learned_body(&j.line)?;
+        Some((body.to_string(), crate::split::rule_end(body, profile)))
+    })
+}
+
+/// Worker threads applying one function to batches of lines.
+pub(crate) struct Pool<T> {
     jobs: Option<Sender<(u64, Vec<Job>)>>,
-    results: Receiver<(u64, Outcome)>,
+    results: Receiver<(u64, Outcome<T>)>,
     workers: Vec<JoinHandle<()>>,
     /// The batch being filled; its number is `next_seq`.
     filling: Vec<Job>,
     next_seq: u64,
     /// Batches handed out and not consumed yet, by number (received ones
     /// hold their results).
-    done: VecDeque<(u64, Option<Parsed>)>,
+    done: VecDeque<(u64, Option<Vec<T>>)>,
     /// The lowest batch number not consumed yet.
     consumed: u64,
     threads: usize,
 }
 
-impl Pool {
-    pub(crate) fn new(threads: usize, memory: Arc<TitleMemory>, profile: &'static Profile) -> Self {
+impl<T: Default + Send + 'static> Pool<T> {
+    pub(crate) fn new(threads: usize, work: Work<T>) -> Self {
         let (jobs, job_rx) = channel::<(u64, Vec<Job>)>();
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (result_tx, results) = channel();
@@ -65,10 +91,10 @@ impl Pool {
             .map(|i| {
                 let job_rx = Arc::clone(&job_rx);
                 let result_tx = result_tx.clone();
-                let memory = Arc::clone(&memory);
+                let work = Arc::clone(&work);
                 std::thread::Builder::new()
                     .name(format!("wenku-parse-{i}"))
-                    .spawn(move || work(&job_rx, &result_tx, &memory, profile))
+                    .spawn(move || run(&job_rx, &result_tx, &*work))
                     .expect("spawn a parse thread")
             })
             .collect();
@@ -115,7 +141,7 @@ impl Pool {
 
     /// The records of the line at `slot`, waiting for its batch. Slots
     /// must be taken in the order `push` gave them.
-    pub(crate) fn take(&mut self, (seq, idx): (u64, u32)) -> Vec<Result<Listing>> {
+    pub(crate) fn take(&mut self, (seq, idx): (u64, u32)) -> T {
         if seq == self.next_seq {
             self.submit();
         }
@@ -142,7 +168,7 @@ impl Pool {
     }
 }
 
-impl Drop for Pool {
+impl<T> Drop for Pool<T> {
     fn drop(&mut self) {
         // workers end when the job channel closes
         self.jobs = None;
@@ -152,26 +178,17 @@ impl Drop for Pool {
     }
 }
 
-fn work(
+fn run<T>(
     jobs: &Mutex<Receiver<(u64, Vec<Job>)>>,
-    results: &Sender<(u64, Outcome)>,
-    memory: &TitleMemory,
-    profile: &Profile,
+    results: &Sender<(u64, Outcome<T>)>,
+    work: &(dyn Fn(&Job) -> T + Send + Sync),
 ) {
     loop {
-        // the lock is released before parsing (end of the statement)
+        // the lock is released before the work (end of the statement)
         let next = jobs.lock().map(|rx| rx.recv());
         let Ok(Ok((seq, batch))) = next else { return };
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            batch
-                .iter()
-                .map(|j| {
-                    let mut out = Vec::with_capacity(1);
-                    parse_line(&j.line, &j.at, j.as_of, Mem::Frozen(memory), profile, &mut out);
-                    out
-                })
-                .collect::<Parsed>()
-        }));
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| batch.iter().map(work).collect()));
         if results.send((seq, outcome)).is_err() {
             return;
         }

@@ -365,6 +365,14 @@ pub fn id_of_text(text: &str) -> Option<String> {
 /// (`TitleMemory`), without building records. A line whose halves differ
 /// teaches nothing (its body is not cut here).
 pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile) {
+    if let Some(body) = learned_body(line) {
+        // what the body teaches; the memory's own split of it is not needed
+        crate::split::learn(body, memory, profile);
+    }
+}
+
+/// The body a listing line teaches the memory ([`learn_line`]), if any.
+pub(crate) fn learned_body(line: &str) -> Option<&str> {
     let line = line.trim_end_matches(['\r', '\n']);
     let n = line.len();
     let text =
@@ -374,12 +382,9 @@ pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile
             line
         };
     if memchr::memmem::find_iter(text.as_bytes(), PRICE_SEP.as_bytes()).nth(1).is_some() {
-        return;
+        return None;
     }
-    if let Some(body) = body_of(text) {
-        // what the body teaches; the memory's own split of it is not needed
-        crate::split::learn(body, memory, profile);
-    }
+    body_of(text)
 }
 
 /// Parse a whole listing line: detect its halves, parse each distinct one.

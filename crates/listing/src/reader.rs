@@ -9,7 +9,7 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 
 use crate::memory::TitleMemory;
-use crate::parallel::{Job, Pool};
+use crate::parallel::{Job, Lesson, Pool, learner, parser};
 use crate::parse::{Mem, parse_line};
 use crate::profile::Profile;
 use crate::{Error, Listing, Result, Source};
@@ -51,11 +51,14 @@ pub struct ParseOptions {
     /// so far.
     pub split_as_read: bool,
     /// Threads that parse listing lines. `0` or `1`: the calling thread
-    /// (the default). `n > 1`: [`CatalogReader::open`] parses the
-    /// listings of its second pass on `n` worker threads while the
-    /// calling thread reads, decodes and hands out the items in input
-    /// order: the same items as on one thread (the split of a line then
-    /// depends only on the line and the evidence of the first pass).
+    /// (the default). `n > 1`: [`CatalogReader::open`] runs the line work
+    /// of both passes on `n` worker threads while the calling thread
+    /// reads and decodes: in the first pass the workers find the titles
+    /// the reliable rules split and the calling thread learns them in
+    /// reading order; in the second pass the workers parse the listings
+    /// and the calling thread hands out the items in input order. The
+    /// items are the same as on one thread (the split of a line in the
+    /// second pass depends only on the line and the evidence of the first).
     /// Streamed input ([`CatalogReader::from_reader`], or
     /// [`split_as_read`](Self::split_as_read)) learns as it reads and is
     /// parsed on the calling thread whatever this says.
@@ -149,7 +152,9 @@ pub struct CatalogReader {
     out: VecDeque<Result<Item>>,
     /// Worker threads parsing the listing lines of a second pass (see
     /// [`ParseOptions::threads`]).
-    pool: Option<Pool>,
+    pool: Option<Pool<Vec<Result<Listing>>>>,
+    /// Worker threads finding what the lines of a first pass teach.
+    learn_pool: Option<Pool<Lesson>>,
     buf: Vec<u8>,
     scratch: Vec<Result<Listing>>,
     /// Titles found by reliable rules, to split later listings of the same
@@ -203,13 +208,16 @@ impl CatalogReader {
                 .collect();
             let mut first = CatalogReader::empty(regular, opts);
             first.learn_only = true;
+            let profile = opts.profile.unwrap_or(Profile::generic());
+            if opts.threads > 1 {
+                first.learn_pool = Some(Pool::new(opts.threads, learner(profile)));
+            }
             first.by_ref().for_each(drop);
             reader.titles = first.titles;
             reader.titles.freeze();
             if opts.threads > 1 {
-                let profile = opts.profile.unwrap_or(Profile::generic());
                 let titles = Arc::new(std::mem::take(&mut reader.titles));
-                reader.pool = Some(Pool::new(opts.threads, titles, profile));
+                reader.pool = Some(Pool::new(opts.threads, parser(titles, profile)));
             }
         }
         Ok(reader)
@@ -235,6 +243,7 @@ impl CatalogReader {
             pending: Pending::default(),
             out: VecDeque::new(),
             pool: None,
+            learn_pool: None,
             buf: Vec::with_capacity(8192),
             scratch: Vec::new(),
             titles: TitleMemory::default(),
@@ -419,7 +428,12 @@ impl CatalogReader {
         let as_of = cur.as_of;
         let profile = self.opts.profile.unwrap_or(Profile::generic());
         if self.learn_only {
-            crate::parse::learn_line(line, &mut self.titles, profile);
+            if let Some(pool) = self.learn_pool.as_mut() {
+                let slot = pool.push(Job { line: line.to_string(), at, as_of });
+                self.pending.0.push_back(Slot::Line(slot));
+            } else {
+                crate::parse::learn_line(line, &mut self.titles, profile);
+            }
             return true;
         }
         if let Some(pool) = self.pool.as_mut() {
@@ -447,16 +461,26 @@ impl Iterator for CatalogReader {
                 return Some(item);
             }
             // Parsing on threads: read ahead until the workers have work.
-            if self.pool.as_ref().is_some_and(|p| !p.is_full())
-                && (self.current.is_some() || !self.files.is_empty())
-            {
+            let full = match (&self.pool, &self.learn_pool) {
+                (Some(p), _) => p.is_full(),
+                (_, Some(p)) => p.is_full(),
+                (None, None) => true,
+            };
+            if !full && (self.current.is_some() || !self.files.is_empty()) {
                 self.advance();
                 continue;
             }
             match self.pending.0.pop_front() {
                 Some(Slot::Item(item)) => return Some(item),
                 Some(Slot::Line(slot)) => {
-                    let pool = self.pool.as_mut().expect("a line slot comes from the pool");
+                    if let Some(pool) = self.learn_pool.as_mut() {
+                        // first pass: learn in reading order
+                        if let Some((body, end)) = pool.take(slot) {
+                            crate::split::learn_split(&body, end, &mut self.titles);
+                        }
+                        continue;
+                    }
+                    let pool = self.pool.as_mut().expect("a line slot comes from a pool");
                     let records = pool.take(slot);
                     self.out.extend(records.into_iter().map(|r| r.map(Item::Listing)));
                 }

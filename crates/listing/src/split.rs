@@ -2,6 +2,7 @@
 //! below are tried in order and measured in docs/listing-format.md.
 
 use crate::memory::TitleMemory;
+use crate::normalize::{is_plain, starts_plain};
 use crate::profile::Profile;
 use crate::shape::fallback;
 use crate::text::{
@@ -45,11 +46,19 @@ pub(crate) fn reliable_end(
 /// rule finds in it; nothing once the memory is frozen); returns that
 /// rule's end.
 pub(crate) fn learn(body: &str, m: &mut TitleMemory, profile: &Profile) -> Option<usize> {
+    let end = rule_end(body, profile);
+    learn_split(body, end, m);
+    end
+}
+
+/// [`learn`] with the reliable rules' end of `body` ([`rule_end`])
+/// already found (they read no memory, so another thread can find it).
+pub(crate) fn learn_split(body: &str, end: Option<usize>, m: &mut TitleMemory) {
     m.learn_text(body);
-    let end = rule_end(body, profile)?;
-    m.learn(body[..end].trim());
-    m.learn_opener(body[..end].trim(), body[end..].trim_start());
-    Some(end)
+    if let Some(end) = end {
+        m.learn(body[..end].trim());
+        m.learn_opener(body[..end].trim(), body[end..].trim_start());
+    }
 }
 
 /// [`split_title`] with a frozen memory, read only (a frozen memory
@@ -68,7 +77,7 @@ pub(crate) fn split_title_frozen<'a>(
 }
 
 /// The title's end by a reliable rule (no memory).
-fn rule_end(body: &str, profile: &Profile) -> Option<usize> {
+pub(crate) fn rule_end(body: &str, profile: &Profile) -> Option<usize> {
     ends_after(body, profile)
         .or_else(|| repeated_title(body, profile))
         .or_else(|| qualified_repeat(body))
@@ -148,9 +157,14 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
             {
                 return Some(p);
             }
-            let want = comparable(core);
             let n = core.chars().count() * 2 + 8;
             let window = &s[..s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)];
+            // Both normalise to themselves where they are compared: then
+            // the byte comparison above decided (no normalising needed).
+            if is_plain(core) && starts_plain(window, core.len()) {
+                continue;
+            }
+            let want = comparable(core);
             if comparable(window).starts_with(&want) {
                 return Some(p);
             }
