@@ -48,8 +48,8 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     threads: Vec<usize>,
     /// wenku's parse threads (`ParseOptions::threads`); 0: the indexer's
-    /// default, as many as writer threads. The baseline parses on its
-    /// calling thread.
+    /// default (the available cores, at most 8). The baseline parses on
+    /// its calling thread.
     #[arg(long, default_value_t = 0)]
     parse_threads: usize,
     /// Writer memory budget in MiB (wenku's default is 256).

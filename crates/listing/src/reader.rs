@@ -62,7 +62,7 @@ pub struct ParseOptions {
     /// Streamed input ([`CatalogReader::from_reader`], or
     /// [`split_as_read`](Self::split_as_read)) learns as it reads and is
     /// parsed on the calling thread whatever this says.
-    /// `wenku::IndexOptions` turns `0` into the writer's thread count.
+    /// `wenku::IndexOptions` turns `0` into the available cores.
     pub threads: usize,
 }
 

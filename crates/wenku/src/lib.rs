@@ -169,8 +169,8 @@ pub struct IndexOptions {
     /// Writer threads and memory.
     pub writer: WriterOptions,
     /// Capture time and encoding of raw pages, and parse threads
-    /// (`parse.threads == 0`, the default: as many as `writer.threads`;
-    /// see [`ParseOptions::threads`]).
+    /// (`parse.threads == 0`, the default: the available cores, at most
+    /// 8, or `writer.threads` if more; see [`ParseOptions::threads`]).
     pub parse: ParseOptions,
     /// How many malformed- and damaged-line errors to keep in the report
     /// (all are counted). Default 20.
@@ -279,7 +279,11 @@ impl Wenku {
     pub fn indexer(&self, options: &IndexOptions) -> Result<Indexer> {
         let mut parse = options.parse;
         if parse.threads == 0 {
-            parse.threads = options.writer.threads;
+            // Every core, whatever the writer's threads: on 2 cores a
+            // 1-thread writer with 2 parse threads indexed a 100k catalog
+            // in 6.3 CPU-bound seconds against 7.3 with 1 parse thread
+            // (the reading thread parsing), docs/benchmarks.md.
+            parse.threads = WriterOptions::default().threads.max(options.writer.threads);
         }
         Ok(Indexer {
             writer: self.index.writer(&options.writer)?,

@@ -53,7 +53,8 @@ pub(crate) struct Args {
     pub(crate) threads: Option<u16>,
 
     /// Threads that parse raw pages read from files (standard input is
-    /// parsed on the main thread) [default: as many as indexing threads].
+    /// parsed on the main thread) [default: available cores, at most 8,
+    /// or the indexing threads if more].
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) parse_threads: Option<u16>,
