@@ -41,6 +41,7 @@ use wenku_index::Fields;
 use wenku_index::analysis::reading::{han_readings, initials, syllable_splits};
 use wenku_index::analysis::{Analyzer, Mode, is_han};
 
+use crate::any_of::AnyOf;
 use crate::parse::{Expr, Filter, TextExpr, TextField};
 use crate::rank::Ranking;
 use crate::understand::{Condition, ConditionKind};
@@ -128,6 +129,13 @@ fn fillers() -> &'static HashSet<&'static str> {
     })
 }
 
+/// Average distance between the documents a conjunction looks up above
+/// which a unit's clauses are an [`AnyOf`]. Chosen among 4,096 (tantivy's
+/// union window), 512, 64, 8 and 1 on the runner's query mix at 1M
+/// (docs/benchmarks.md, "A lazy union inside conjunctions"): with denser
+/// look-ups the buffered union's batches win.
+const SPARSE_GAP: u64 = 64;
+
 /// Which scoring fields to build clauses for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Only {
@@ -153,6 +161,11 @@ pub(crate) struct Compiler<'a> {
     pub fillers_required: Cell<bool>,
     /// Units of each text term (`text`, `phrase`), cut once per search.
     pub units_cache: RefCell<UnitsCache>,
+    /// Whether the query's top level requires two or more units and the
+    /// sparsest of them matches fewer than one document in
+    /// [`SPARSE_GAP`]: then the units' clauses are looked up far apart,
+    /// and their union is an [`AnyOf`].
+    pub conjunction: Cell<bool>,
 }
 
 /// Tokens of a text term: `(text, position)`, positions relative to the first.
@@ -176,6 +189,27 @@ impl Compiler<'_> {
             positive_terms(e, &mut terms);
             let all_fillers = terms.iter().all(|t| self.units(t).iter().all(|u| u.optional));
             self.fillers_required.set(all_fillers);
+            let mut top = Vec::new();
+            top_level_terms(e, &mut top);
+            let required: Vec<u64> = top
+                .iter()
+                .flat_map(|t| {
+                    let units = self.units(t);
+                    units
+                        .iter()
+                        .filter(|u| !u.optional)
+                        .map(|u| self.unit_matches(u))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            // the conjunction looks its units up from the sparsest one's
+            // documents: far apart, each look-up in a buffered union clears
+            // and refills a window of 4,096 documents
+            let sparsest = required.iter().copied().min().unwrap_or(u64::MAX);
+            let far = sparsest.saturating_mul(SPARSE_GAP) < self.searcher.num_docs();
+            self.conjunction.set(required.len() >= 2 && far);
+        } else {
+            self.conjunction.set(false);
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match (expr, stage) {
@@ -513,7 +547,18 @@ impl Compiler<'_> {
         {
             clauses.push((Occur::Should, boost(sequence(f.snippet, &toks), r.snippet_boost)));
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        (!clauses.is_empty()).then(|| self.any_of(clauses))
+    }
+
+    /// The union of `Should` clauses: an [`AnyOf`] when the query is a
+    /// conjunction that only looks documents up in it, tantivy's buffered
+    /// union otherwise. The same score either way.
+    fn any_of(&self, clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+        if self.conjunction.get() && clauses.len() > 1 {
+            Box::new(AnyOf(clauses.into_iter().map(|c| c.1).collect()))
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        }
     }
 
     /// One unit: its tokens in the title, the title's n-grams or the
@@ -545,8 +590,14 @@ impl Compiler<'_> {
         match clauses.len() {
             0 => Box::new(EmptyQuery),
             1 => clauses.pop().unwrap().1,
-            _ => Box::new(BooleanQuery::new(clauses)),
+            _ => self.any_of(clauses),
         }
+    }
+
+    /// About how many documents a unit matches (its rarest token's title
+    /// and snippet documents).
+    fn unit_matches(&self, u: &Unit) -> u64 {
+        u.tokens.iter().map(|(t, _)| self.exact_matches(t)).min().unwrap_or(0)
     }
 
     /// Title documents containing `token` in the word fields.

@@ -11,6 +11,7 @@
 //!   highlighted title and snippet, facet counts and score explanations.
 #![deny(missing_docs)]
 
+mod any_of;
 mod blend;
 mod columns;
 mod compile;

@@ -223,6 +223,7 @@ impl Searcher {
             notes: Default::default(),
             fillers_required: Default::default(),
             units_cache: Default::default(),
+            conjunction: Default::default(),
         }
     }
 
