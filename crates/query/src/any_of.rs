@@ -174,10 +174,7 @@ mod tests {
     fn clauses(index: &ListingIndex, word: &str) -> Vec<Box<dyn Query>> {
         let f = index.fields();
         let term = |field, t: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, t),
-                IndexRecordOption::WithFreqs,
-            ))
+            Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))
         };
         let grams: Vec<(usize, Term)> = index
             .analyzer()
