@@ -16,8 +16,9 @@
 //! dictionary lives in the index directory ([`DICT_FILE`]), written
 //! atomically before the first record that uses it is added, and never
 //! changed afterwards; a frame names its dictionary's id, checked on read.
-//! Records written before an index had a dictionary (a first run too small
-//! to train one) stay [`PLAIN`].
+//! Records written before an index had a dictionary (runs too small to
+//! train one) stay [`PLAIN`]; the first run whose records, with the
+//! index's own, reach [`MIN_SAMPLE_BYTES`] trains it on both.
 
 use std::cell::RefCell;
 use std::path::Path;

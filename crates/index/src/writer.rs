@@ -146,8 +146,41 @@ pub struct ListingWriter {
 #[derive(Default)]
 struct Pending {
     ops: Vec<Op>,
-    /// Bytes of the held records.
+    /// Records already in the index (written without a dictionary by
+    /// earlier, smaller runs), trained on too.
+    indexed: Vec<String>,
+    /// Bytes of the held and indexed records.
     bytes: usize,
+}
+
+impl Pending {
+    /// Holds operations; the index's own records (up to the training
+    /// sample's size) count towards the dictionary, so that an index
+    /// grown by many small runs gets one too.
+    fn new(index: &ListingIndex, searcher: &Searcher) -> Self {
+        let mut p = Pending::default();
+        'segments: for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in segment.doc_ids_alive() {
+                if p.bytes >= crate::codec::SAMPLE_BYTES {
+                    break 'segments;
+                }
+                let addr = DocAddress::new(ord as u32, doc);
+                match crate::record::fetch_text(index, searcher, addr) {
+                    Ok(record) => {
+                        p.bytes += record.len();
+                        p.indexed.push(record);
+                    }
+                    Err(e) => {
+                        // a damaged record is reported by the reads that
+                        // need it; the sample makes do without it
+                        tracing::warn!("records sample stopped at a stored record: {e}");
+                        break 'segments;
+                    }
+                }
+            }
+        }
+        p
+    }
 }
 
 /// A held operation; replayed in order, deletes and adds keep their
@@ -233,6 +266,10 @@ impl ListingWriter {
             .map_err(|e| index.tantivy_error(e))?;
         let reader = index.tantivy().reader().map_err(|e| index.tantivy_error(e))?;
         let docs_before = reader.searcher().num_docs();
+        let pending = match index.codec().dictionary() {
+            Some(_) => None,
+            None => Some(Pending::new(index, &reader.searcher())),
+        };
         let upsert = docs_before > 0;
         if options.merge_after_bulk && !upsert {
             // one merge at commit instead of merges of merges meanwhile
@@ -252,7 +289,7 @@ impl ListingWriter {
             stats: WriteStats::default(),
             cctx: CCtx::create(),
             dict: index.codec().dictionary(),
-            pending: index.codec().dictionary().is_none().then(Pending::default),
+            pending,
         })
     }
 
@@ -359,17 +396,15 @@ impl ListingWriter {
         Ok(())
     }
 
-    /// Trains the records dictionary on the held records (when there are
-    /// enough), then replays the held operations in order.
+    /// Trains the records dictionary on the index's and the held records
+    /// (when there are enough), then replays the held operations in order.
     fn flush_pending(&mut self) -> Result<()> {
         let Some(pending) = self.pending.take() else { return Ok(()) };
-        let samples: Vec<&str> = pending
-            .ops
-            .iter()
-            .filter_map(|op| match op {
+        let samples: Vec<&str> = (pending.indexed.iter().map(String::as_str))
+            .chain(pending.ops.iter().filter_map(|op| match op {
                 Op::Add(_, record) => Some(record.as_str()),
                 Op::Delete(_) => None,
-            })
+            }))
             .collect();
         if self.index.codec().train(&samples)? {
             self.dict = self.index.codec().dictionary();

@@ -136,3 +136,25 @@ fn a_missing_dictionary_is_a_clear_error() {
         other => panic!("expected a corrupt-document error, got {other:?}"),
     }
 }
+
+/// An index grown by runs too small to train a dictionary alone (ten dev
+/// pages each) gets one once its records are enough, trained on the
+/// records it already holds too; every record reads back.
+#[test]
+fn an_index_grown_by_small_runs_gets_a_dictionary() {
+    let Some(pages) = dev_pages() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    let runs: Vec<Vec<Listing>> = pages.chunks(10).map(listings).collect();
+    let mut trained_after = None;
+    for (i, run) in runs.iter().enumerate() {
+        index_all(&index, run);
+        if trained_after.is_none() && dir.path().join(DICT_FILE).exists() {
+            trained_after = Some(i + 1);
+        }
+    }
+    let after = trained_after.expect("no dictionary after every run");
+    assert!(after > 1, "one run of ten pages trained a dictionary alone");
+    let got = stored(&ListingIndex::open(dir.path()).unwrap()).unwrap();
+    assert_eq!(got, first_copies(runs.iter().map(Vec::as_slice)));
+}
