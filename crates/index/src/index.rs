@@ -42,7 +42,7 @@ pub struct IndexMeta {
 
 /// Format of the stored listing records ([`crate::record`]): 1 was JSON
 /// (not recorded in the metadata), 2 the compact record stored once as
-/// text, 3 the same record as one zstd frame ([`crate::codec`]).
+/// text, 3 the same record as one zstd frame (dictionary: [`crate::DICT_FILE`]).
 pub const RECORD_FORMAT: u32 = 3;
 
 impl IndexMeta {
@@ -60,7 +60,7 @@ impl IndexMeta {
 }
 
 /// Settings of a new index: the doc store is not compressed, since each
-/// record is already a zstd frame ([`crate::codec`]); blocks of 16 KiB.
+/// record is already a zstd frame (dictionary: [`crate::DICT_FILE`]); blocks of 16 KiB.
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::None,

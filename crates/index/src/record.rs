@@ -7,7 +7,7 @@
 //! record it replaces held the text three times (issue 13).
 //!
 //! The record is UTF-8 (decimal numbers and tags around the listing's own
-//! text); it is stored as one zstd frame ([`crate::codec`]) in a
+//! text); it is stored as one zstd frame (dictionary: [`crate::DICT_FILE`]) in a
 //! stored-only bytes field.
 //!
 //! Layout, after the [`MAGIC`] marker, in this order:
@@ -144,7 +144,7 @@ pub fn decode_id(text: &str) -> Result<&str> {
 ///
 /// Reads tantivy's doc store directly (no intermediate
 /// `TantivyDocument`; the searcher's block cache is used) and
-/// decompresses the record's frame ([`crate::codec`]).
+/// decompresses the record's frame (dictionary: [`crate::DICT_FILE`]).
 ///
 /// # Errors
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no

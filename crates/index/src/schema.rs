@@ -33,7 +33,7 @@ pub mod names {
     /// How many times the listing was seen in the run that indexed it (fast).
     pub const DUP_COUNT: &str = "dup_count";
     /// The whole record, one zstd frame (stored only; see [`crate::record`]
-    /// and [`crate::codec`]).
+    /// and the `codec` module).
     pub const DOC: &str = "doc";
 }
 
