@@ -51,9 +51,9 @@ pub(crate) fn feature_key(parts: &[&str]) -> u64 {
 /// another schema are refused at load, so a renamed or changed feature
 /// cannot silently lose its weights. Bump the version when a template
 /// keeps its name but changes meaning.
-pub(crate) const SCHEMA: &str = "boundary/4 cls cls3a cls3b end1 beg1 len len-cls spaces cjk-space-cjk \
+pub(crate) const SCHEMA: &str = "boundary/3 cls cls3a cls3b end1 beg1 len len-cls spaces cjk-space-cjk \
 sep-kind title-punct unbalanced split-word fallback shape glued-word word-repeat tail-again \
-seam-again dash soon-punct branch one-word end-func beg-func end-word valley head-repeat first-word";
+seam-again dash soon-punct branch end-word valley head-repeat first-word";
 
 /// The trained weights, keyed by [`feature_key`].
 #[derive(Debug)]
@@ -221,10 +221,6 @@ impl<'a> Line<'a> {
             }
             if class == Class::CjkPunct {
                 puncts.push((skip + i, fold_char(c)));
-            } else if matches!(c, ',' | ';') && prev == Class::Han {
-                // PDF text often has ASCII punctuation between Chinese
-                // clauses (`这种情况下,它纯粹是`): a clause mark all the same.
-                puncts.push((skip + i, if c == ',' { '，' } else { '；' }));
             }
             if c != ' ' {
                 prev = class;
@@ -421,118 +417,6 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
             .any(|(i, &c)| c == first && hay[i + 1..i + needle.len()] == *rest)
 }
 
-/// Han characters that do not end a heading: structural particles,
-/// prepositions, conjunctions and copulas that need a complement.
-fn is_dangling(c: char) -> bool {
-    matches!(
-        c,
-        '的' | '地'
-            | '得'
-            | '了'
-            | '着'
-            | '过'
-            | '和'
-            | '与'
-            | '及'
-            | '或'
-            | '而'
-            | '且'
-            | '并'
-            | '但'
-            | '把'
-            | '被'
-            | '对'
-            | '从'
-            | '向'
-            | '以'
-            | '于'
-            | '为'
-            | '将'
-            | '在'
-            | '是'
-            | '也'
-            | '都'
-            | '就'
-            | '让'
-            | '使'
-            | '给'
-            | '跟'
-            | '同'
-    )
-}
-
-/// The first characters of [`SENTENCE_OPENERS`] (a test checks).
-const OPENER_FIRSTS: [char; 45] = [
-    '一', '不', '为', '他', '但', '作', '你', '例', '假', '关', '其', '即', '另', '只', '可', '因',
-    '在', '基', '如', '对', '尽', '并', '当', '我', '所', '按', '无', '最', '本', '根', '此', '比',
-    '然', '由', '目', '而', '若', '虽', '该', '这', '通', '那', '除', '随', '首',
-];
-
-/// Words that open a Chinese sentence or clause: conjunctions,
-/// prepositions, demonstratives and pronouns, discourse openers.
-const SENTENCE_OPENERS: &[&str] = &[
-    "由于",
-    "因为",
-    "如果",
-    "假如",
-    "虽然",
-    "尽管",
-    "但是",
-    "然而",
-    "而且",
-    "并且",
-    "所以",
-    "因此",
-    "在",
-    "当",
-    "对于",
-    "关于",
-    "作为",
-    "随着",
-    "为了",
-    "通过",
-    "根据",
-    "按照",
-    "除了",
-    "基于",
-    "本文",
-    "本章",
-    "本节",
-    "本篇",
-    "本教程",
-    "本指南",
-    "本文档",
-    "我们",
-    "你",
-    "我",
-    "他们",
-    "这",
-    "那",
-    "该",
-    "此",
-    "其",
-    "首先",
-    "其次",
-    "最后",
-    "另外",
-    "此外",
-    "不管",
-    "无论",
-    "即使",
-    "只要",
-    "只有",
-    "目前",
-    "如今",
-    "一般",
-    "通常",
-    "例如",
-    "比如",
-    "即",
-    "若",
-    "可以",
-    "如下",
-];
-
 fn bucket(n: usize) -> &'static str {
     match n {
         0 => "0",
@@ -708,17 +592,6 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
             };
             out.emit(&["valley", flag(valley), rare, ca.name(), cb.name()]);
         }
-        // A title of one ASCII word: an API name the catalog has a few
-        // times, or a product name many titles start with (`TiDB 整体架构`).
-        if !title.is_empty() && title.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
-            let k = match m.word_count(title) {
-                0..=2 => "0-2",
-                3..=9 => "3-9",
-                10..=29 => "10-29",
-                _ => "30+",
-            };
-            out.emit(&["one-word", k, s, cb.name()]);
-        }
         // The snippet starts with an ASCII word the catalog has nowhere
         // else: a word cut by the window's start (`ommand-line`), not a
         // word of the document.
@@ -732,23 +605,8 @@ pub(crate) fn features(line: &Line<'_>, end: usize, out: &mut impl Sink) {
             out.emit(&["first-word", k, s, flag(alnum(a))]);
         }
     }
-    // Chinese function words: a title (a heading) does not end with a
-    // particle, preposition or conjunction that needs what follows
-    // (`…长度为`, `…回合的`), and a sentence often opens with one
-    // (`由于…`, `在…中`, `本文…`). Closed classes of the language, not
-    // words of any catalog.
-    if ca == Class::Han {
-        out.emit(&["end-func", flag(a.is_some_and(is_dangling)), s]);
-    }
-    if cb == Class::Han {
-        // Most snippets start with no opener's first character: one
-        // comparison per candidate, not one per opener.
-        let opens = b.is_some_and(|c| OPENER_FIRSTS.contains(&c))
-            && SENTENCE_OPENERS.iter().any(|w| snippet.starts_with(w));
-        out.emit(&["beg-func", flag(opens), s, ca.name()]);
-    }
     // How soon the snippet's first sentence ends.
-    let stop = snippet.char_indices().take(12).find(|(_, c)| matches!(c, '。' | '，' | '：' | ','));
+    let stop = snippet.char_indices().take(12).find(|(_, c)| matches!(c, '。' | '，' | '：'));
     out.emit(&["soon-punct", flag(stop.is_some()), flag(ca.is_cjk())]);
 }
 
@@ -813,18 +671,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn opener_firsts_are_the_first_characters_of_the_openers() {
-        let mut want: Vec<char> =
-            SENTENCE_OPENERS.iter().filter_map(|w| w.chars().next()).collect();
-        want.sort_unstable();
-        want.dedup();
-        let mut got = OPENER_FIRSTS.to_vec();
-        got.sort_unstable();
-        got.dedup();
-        assert_eq!(got, want);
     }
 
     #[test]
