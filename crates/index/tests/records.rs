@@ -158,3 +158,24 @@ fn an_index_grown_by_small_runs_gets_a_dictionary() {
     let got = stored(&ListingIndex::open(dir.path()).unwrap()).unwrap();
     assert_eq!(got, first_copies(runs.iter().map(Vec::as_slice)));
 }
+
+/// A reader that opened the index before another handle (another process
+/// in practice) trained the dictionary reads the new records after its
+/// reload: the dictionary is read when a record first names it.
+#[test]
+fn a_reader_opened_before_the_dictionary_reads_records_made_with_it() {
+    let Some(pages) = dev_pages() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let seed = listings(&[workspace().join("data/sample/seed-page.txt")]);
+    let dev = listings(&pages);
+    let early = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    index_all(&early, &seed);
+    assert!(!dir.path().join(DICT_FILE).exists());
+    let reader = early.reader().unwrap();
+    // another handle on the same directory writes and trains
+    index_all(&ListingIndex::open(dir.path()).unwrap(), &dev);
+    assert!(dir.path().join(DICT_FILE).exists());
+    reader.reload().unwrap();
+    let got = stored(&early).unwrap();
+    assert_eq!(got, first_copies([seed.as_slice(), dev.as_slice()]));
+}
