@@ -603,4 +603,73 @@ mod tests {
         assert!(wenku.get(&id).unwrap().is_none());
         assert_eq!(wenku.num_docs(), 0);
     }
+
+    /// Parsing on threads indexes the same listings as parsing on the
+    /// calling thread: the same report (counts, errors with file and
+    /// line, footers) and the same stored listings (ids, duplicate counts,
+    /// the first copy's source). The catalog: the bundled sample, the seed
+    /// page, and the seed page again with a malformed line and a page link
+    /// without footer (duplicates and errors inside parse batches).
+    #[test]
+    fn parse_threads_index_the_same_listings() {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample");
+        let seed =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed/listing-page-sample.txt");
+        let dir = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(sample).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+        if let Ok(text) = std::fs::read_to_string(seed) {
+            std::fs::write(dir.path().join("seed.txt"), &text).unwrap();
+            let damaged: String = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| match i % 4 {
+                    1 => format!("{l}\n a title without a tail\n- 7\n"),
+                    _ => format!("{l}\n"),
+                })
+                .collect();
+            std::fs::write(dir.path().join("seed-damaged.txt"), damaged).unwrap();
+        }
+        let run = |threads: usize| {
+            let wenku = Wenku::create_in_ram().unwrap();
+            let opts = IndexOptions {
+                parse: ParseOptions {
+                    as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()),
+                    threads,
+                    ..Default::default()
+                },
+                keep_errors: Some(1000),
+                ..Default::default()
+            };
+            let mut indexer = wenku.indexer(&opts).unwrap();
+            indexer.add_paths([dir.path()]).unwrap();
+            let r = indexer.commit().unwrap();
+            wenku.reload().unwrap();
+            let mut hits: Vec<(String, u32, String, u64, String)> = wenku
+                .search(&SearchRequest::new(Query::all()).limit(100_000))
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|h| {
+                    let l = h.listing;
+                    (l.id, h.dup_count, l.source.file, l.source.line, l.title)
+                })
+                .collect();
+            hits.sort();
+            let errors: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
+            let counts = (r.listings_read, r.indexed, r.duplicates, r.malformed, r.damaged);
+            (counts, errors, r.footers, hits)
+        };
+        let one = run(1);
+        assert!(one.0.1 > 60 && one.0.3 > 0 && !one.1.is_empty(), "{:?}", one.0);
+        for threads in [2, 4] {
+            let many = run(threads);
+            assert_eq!(many.0, one.0, "{threads} threads: counts");
+            assert_eq!(many.1, one.1, "{threads} threads: errors");
+            assert_eq!(many.2, one.2, "{threads} threads: footers");
+            assert_eq!(many.3, one.3, "{threads} threads: stored listings");
+        }
+    }
 }
