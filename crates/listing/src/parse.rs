@@ -285,7 +285,9 @@ fn build(
     };
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
-    let id = listing_id(&normalize(body), tail.pages, tail.size_bytes);
+    let body_norm = joined_norm(body, title, snippet, &title_norm, &snippet_norm)
+        .unwrap_or_else(|| normalize(body));
+    let id = listing_id(&body_norm, tail.pages, tail.size_bytes);
     let published = as_of.and_then(|t| t.checked_sub(age_duration(tail.age)).ok());
     Listing {
         id,
@@ -303,6 +305,42 @@ fn build(
         trailing: tail.trailing,
         source,
     }
+}
+
+/// `normalize(body)` put together from the normalised title and snippet
+/// (`body` is `title`, whitespace, `snippet`), without normalising the
+/// body again, when that is sure to give the same text: both normalise to
+/// something, the whitespace between them holds an ASCII character (so
+/// no NFKC run, fake-bold pair or word spans it), and neither side ends
+/// in a lone `.` (which could belong to a dot leader across them).
+/// `None` otherwise.
+fn joined_norm(
+    body: &str,
+    title: &str,
+    snippet: &str,
+    title_norm: &str,
+    snippet_norm: &str,
+) -> Option<String> {
+    if title_norm.is_empty() || snippet_norm.is_empty() {
+        return None;
+    }
+    let gap = body.get(title.len()..body.len().checked_sub(snippet.len())?)?;
+    if !body.starts_with(title)
+        || !body.ends_with(snippet)
+        || !gap.bytes().any(|b| b.is_ascii())
+        || !gap.chars().all(char::is_whitespace)
+        || title_norm == "."
+        || title_norm.ends_with(" .")
+        || snippet_norm == "."
+        || snippet_norm.starts_with(". ")
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(title_norm.len() + 1 + snippet_norm.len());
+    out.push_str(title_norm);
+    out.push(' ');
+    out.push_str(snippet_norm);
+    Some(out)
 }
 
 /// The title-and-snippet part of a listing text (one half of a line):
@@ -460,6 +498,41 @@ pub(crate) fn parse_line(
 #[cfg(test)]
 mod tests {
     use super::choose_price;
+
+    proptest::proptest! {
+        /// The id's normalised body put together from title and snippet
+        /// is the body normalised, whenever it is put together.
+        #[test]
+        fn joined_norm_is_normalize_of_the_body(
+            title in "[a.\u{3000}\u{2F00}-\u{2F02}\u{4E00}-\u{4E02}\u{FF0E}\u{0301}]{1,8}",
+            gap in "[ \t\u{3000}\u{0B}]{0,3}",
+            snippet in "[ a.\u{3000}\u{2F00}-\u{2F02}\u{4E00}-\u{4E02}\u{FF0E}\u{0301}]{1,10}",
+        ) {
+            use crate::normalize::normalize;
+            let body = format!("{title}{gap}{snippet}");
+            let body = body.trim();
+            // as the split cuts: trimmed title and snippet of one body
+            let Some(cut) = body.find(gap.as_str()).filter(|_| !gap.is_empty()) else { return Ok(()) };
+            let (t, s) = body.split_at(cut);
+            let (t, s) = (t.trim(), s.trim());
+            if let Some(joined) = super::joined_norm(body, t, s, &normalize(t), &normalize(s)) {
+                proptest::prop_assert_eq!(joined, normalize(body));
+            }
+        }
+
+        /// The same at any cut of any text.
+        #[test]
+        fn joined_norm_at_any_cut(text in "\\PC{1,24}", k in 0usize..24) {
+            use crate::normalize::normalize;
+            let body = text.trim();
+            let cut = body.char_indices().nth(k).map_or(body.len(), |(i, _)| i);
+            let (t, s) = body.split_at(cut);
+            let (t, s) = (t.trim(), s.trim());
+            if let Some(joined) = super::joined_norm(body, t, s, &normalize(t), &normalize(s)) {
+                proptest::prop_assert_eq!(joined, normalize(body));
+            }
+        }
+    }
 
     #[test]
     fn price_rules() {
