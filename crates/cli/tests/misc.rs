@@ -150,3 +150,34 @@ fn help_documents_defaults_and_json() {
         .stdout(predicate::str::contains("one JSON object per hit per line"))
         .stdout(predicate::str::contains("\"total\": N"));
 }
+
+/// `wenku parse` on several threads writes the same records, in the same
+/// order, with the same errors, as on one: the dev pages plus a page with
+/// malformed lines.
+#[test]
+fn parse_threads_change_nothing_in_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.txt");
+    let seed = std::fs::read_to_string(SEED).unwrap();
+    let mut text = String::new();
+    for (i, line) in seed.lines().enumerate() {
+        text.push_str(line);
+        text.push('\n');
+        if i % 3 == 1 {
+            text.push_str("标题 没有价格的一行 | 12 页\n");
+        }
+    }
+    std::fs::write(&damaged, text).unwrap();
+    let run = |threads: &str| {
+        let out = wenku()
+            .args(["parse", "--as-of", "2026-08-26", "--threads", threads, DEV_PAGES])
+            .arg(&damaged)
+            .output()
+            .unwrap();
+        (stdout(&out), stderr(&out), out.status.code())
+    };
+    let one = run("1");
+    assert!(one.0.lines().count() > 1000, "dev pages parsed: {}", one.0.lines().count());
+    assert!(one.1.contains("damaged.txt:"), "malformed lines reported: {}", one.1);
+    assert_eq!(run("3"), one);
+}

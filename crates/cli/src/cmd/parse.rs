@@ -46,6 +46,13 @@ pub(crate) struct Args {
     /// split].
     #[arg(long, value_parser = parse_profile, value_name = "NAME|FILE")]
     pub(crate) profile: Option<&'static wenku::listing::Profile>,
+
+    /// Threads that parse raw pages read from files (standard input is
+    /// parsed on the main thread); the records come out in input order
+    /// whatever the number [default: available cores, at most 8].
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) threads: Option<u16>,
 }
 
 impl Args {
@@ -54,6 +61,10 @@ impl Args {
             as_of: self.as_of,
             encoding: self.encoding,
             profile: self.profile,
+            threads: self.threads.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+                usize::from,
+            ),
             ..Default::default()
         }
     }
