@@ -114,10 +114,27 @@ impl Codec {
         self.dict.read().ok()?.clone()
     }
 
+    /// The dictionary as the index directory has it now (another process
+    /// may have trained it since this one opened the index). A writer
+    /// calls it once it holds the index's writer lock, so that nothing
+    /// trains meanwhile.
+    pub(crate) fn refresh(&self) -> Result<Option<Arc<Dictionary>>> {
+        let on_disk = read_dict(&*self.dir)?;
+        if let (Some(d), Ok(mut slot)) = (&on_disk, self.dict.write()) {
+            *slot = Some(d.clone());
+        }
+        Ok(on_disk)
+    }
+
     /// Trains a dictionary on `samples` (records in input order), writes it
     /// to the index directory and makes it the codec's. `Ok(false)` when
-    /// there is too little to train on, or the trainer declines.
+    /// there is too little to train on, or the trainer declines. Never
+    /// replaces a dictionary the directory has (records name it): the
+    /// caller holds the writer lock and has [`refresh`](Self::refresh)ed.
     pub(crate) fn train(&self, samples: &[&str]) -> Result<bool> {
+        if self.dir.exists(Path::new(DICT_FILE)).unwrap_or(true) {
+            return Ok(false);
+        }
         let total: usize = samples.iter().map(|s| s.len()).sum();
         if total < MIN_SAMPLE_BYTES {
             return Ok(false);

@@ -1,14 +1,12 @@
 //! Writing listings: upsert by id, duplicate counting, one commit per run.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Term;
 use tantivy::{DateTime, DocAddress, IndexWriter, Searcher, TantivyDocument};
 use wenku_listing::Listing;
-
-use std::sync::Arc;
-
 use zstd::zstd_safe::CCtx;
 
 use crate::codec::{Codec, Dictionary};
@@ -266,10 +264,10 @@ impl ListingWriter {
             .map_err(|e| index.tantivy_error(e))?;
         let reader = index.tantivy().reader().map_err(|e| index.tantivy_error(e))?;
         let docs_before = reader.searcher().num_docs();
-        let pending = match index.codec().dictionary() {
-            Some(_) => None,
-            None => Some(Pending::new(index, &reader.searcher())),
-        };
+        // with the writer lock held: the dictionary another process may
+        // have trained since this handle opened the index
+        let dict = index.codec().refresh()?;
+        let pending = dict.is_none().then(|| Pending::new(index, &reader.searcher()));
         let upsert = docs_before > 0;
         if options.merge_after_bulk && !upsert {
             // one merge at commit instead of merges of merges meanwhile
@@ -288,7 +286,7 @@ impl ListingWriter {
             merge_after_bulk: options.merge_after_bulk,
             stats: WriteStats::default(),
             cctx: CCtx::create(),
-            dict: index.codec().dictionary(),
+            dict,
             pending,
         })
     }

@@ -179,3 +179,24 @@ fn a_reader_opened_before_the_dictionary_reads_records_made_with_it() {
     let got = stored(&early).unwrap();
     assert_eq!(got, first_copies([seed.as_slice(), dev.as_slice()]));
 }
+
+/// A writer made from a handle opened before another handle trained the
+/// dictionary uses that dictionary: it never trains and writes another one
+/// over it (the records made with the first would become unreadable).
+#[test]
+fn a_writer_from_an_older_handle_keeps_the_dictionary() {
+    let Some(pages) = dev_pages() else { return };
+    let (a, b) = pages.split_at(pages.len() / 2);
+    let (first, second) = (listings(a), listings(b));
+    let seed = listings(&[workspace().join("data/sample/seed-page.txt")]);
+    let dir = tempfile::tempdir().unwrap();
+    let early = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    index_all(&early, &seed);
+    index_all(&ListingIndex::open(dir.path()).unwrap(), &first);
+    let dict = std::fs::read(dir.path().join(DICT_FILE)).expect("a dictionary was trained");
+    index_all(&early, &second);
+    let after = std::fs::read(dir.path().join(DICT_FILE)).unwrap();
+    assert!(after == dict, "dictionary replaced");
+    let got = stored(&ListingIndex::open(dir.path()).unwrap()).unwrap();
+    assert_eq!(got, first_copies([seed.as_slice(), first.as_slice(), second.as_slice()]));
+}
