@@ -141,6 +141,42 @@ fn synthetic(n: usize) -> impl Iterator<Item = Listing> {
     })
 }
 
+/// The index at `dir` with the first 500 synthetic listings committed.
+fn committed_500(dir: &str) -> ListingIndex {
+    let index = ListingIndex::open_or_create(Path::new(dir), None).unwrap();
+    let mut w = index.writer(&opts()).unwrap();
+    for l in synthetic(500) {
+        w.add(&l).unwrap();
+    }
+    w.commit().unwrap();
+    index
+}
+
+/// Starts this test binary's ignored test `name` as a child process on the
+/// index at `path` (passed in `env_key`) and waits until it prints
+/// `marker`. The child's stdout is returned with it, to keep the pipe open.
+fn child_after(
+    name: &str,
+    env_key: &str,
+    path: &Path,
+    marker: &str,
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"])
+        .env(env_key, path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(marker) {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "child ended before printing {marker:?}");
+    }
+    (child, out)
+}
+
 const CHILD_DIR: &str = "WENKU_CRASH_TEST_DIR";
 
 /// Runs in a child process (see `killed_writer_leaves_last_commit_intact`):
@@ -150,12 +186,7 @@ const CHILD_DIR: &str = "WENKU_CRASH_TEST_DIR";
 #[ignore = "child process of the crash test"]
 fn crash_child() {
     let Ok(dir) = std::env::var(CHILD_DIR) else { return };
-    let index = ListingIndex::open_or_create(Path::new(&dir), None).unwrap();
-    let mut w = index.writer(&opts()).unwrap();
-    for l in synthetic(500) {
-        w.add(&l).unwrap();
-    }
-    w.commit().unwrap();
+    let index = committed_500(&dir);
     println!("committed 500");
     let mut w = index.writer(&opts()).unwrap();
     for l in synthetic(usize::MAX).skip(500) {
@@ -167,19 +198,7 @@ fn crash_child() {
 fn killed_writer_leaves_last_commit_intact() {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("idx");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR, &path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("committed 500") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "child ended before committing");
-    }
+    let (mut child, _out) = child_after("crash_child", CHILD_DIR, &path, "committed 500");
     // let it index uncommitted listings for a while, then kill it mid-run
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
@@ -494,12 +513,7 @@ const MERGE_CHILD_DIR: &str = "WENKU_MERGE_CRASH_TEST_DIR";
 #[ignore = "child process of the merge crash test"]
 fn merge_crash_child() {
     let Ok(dir) = std::env::var(MERGE_CHILD_DIR) else { return };
-    let index = ListingIndex::open_or_create(Path::new(&dir), None).unwrap();
-    let mut w = index.writer(&opts()).unwrap();
-    for l in synthetic(500) {
-        w.add(&l).unwrap();
-    }
-    w.commit().unwrap();
+    let index = committed_500(&dir);
     let options = WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk: true };
     let mut w = index.writer(&options).unwrap();
     for l in synthetic(5500).skip(500) {
@@ -520,19 +534,8 @@ fn killed_during_the_bulk_merge_keeps_a_whole_commit() {
     for delay_ms in [100, 600, 1500, 4000] {
         let dir = tempfile::tempdir().unwrap();
         let path: PathBuf = dir.path().join("idx");
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "merge_crash_child", "--ignored", "--nocapture", "--test-threads=1"])
-            .env(MERGE_CHILD_DIR, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while !line.contains("committing") {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "child ended before committing");
-        }
+        let (mut child, _out) =
+            child_after("merge_crash_child", MERGE_CHILD_DIR, &path, "committing");
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
