@@ -191,23 +191,17 @@ impl Compiler<'_> {
             self.fillers_required.set(all_fillers);
             let mut top = Vec::new();
             top_level_terms(e, &mut top);
-            let required: Vec<u64> = top
-                .iter()
-                .flat_map(|t| {
-                    let units = self.units(t);
-                    units
-                        .iter()
-                        .filter(|u| !u.optional)
-                        .map(|u| self.unit_matches(u))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let units: Vec<Rc<Vec<Unit>>> = top.iter().map(|t| self.units(t)).collect();
+            let required = || units.iter().flat_map(|v| v.iter()).filter(|u| !u.optional);
             // the conjunction looks its units up from the sparsest one's
             // documents: far apart, each look-up in a buffered union clears
-            // and refills a window of 4,096 documents
-            let sparsest = required.iter().copied().min().unwrap_or(u64::MAX);
-            let far = sparsest.saturating_mul(SPARSE_GAP) < self.searcher.num_docs();
-            self.conjunction.set(required.len() >= 2 && far);
+            // and refills a window of 4,096 documents (document frequencies
+            // are read only when there is a conjunction)
+            let far = required().count() >= 2 && {
+                let sparsest = required().map(|u| self.unit_matches(u)).min().unwrap_or(u64::MAX);
+                sparsest.saturating_mul(SPARSE_GAP) < self.searcher.num_docs()
+            };
+            self.conjunction.set(far);
         } else {
             self.conjunction.set(false);
         }
