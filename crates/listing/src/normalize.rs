@@ -75,6 +75,85 @@ pub(crate) fn starts_plain(text: &str, n: usize) -> bool {
         && text[n..].chars().next().is_none_or(|c| c.is_ascii() || is_stable(c))
 }
 
+/// Whether `comparable(text)` (see `text::comparable`: [`normalize`], then
+/// ASCII lowercase) may start with `comparable(prefix)`, by a necessary
+/// test that allocates nothing: `false` means it does not.
+///
+/// Both sides are read as their *skeletons*: each character mapped as
+/// [`normalize`] maps it on its own (radicals to their ideograph,
+/// full-width to ASCII, ASCII lowercased), whitespace and `.` dropped, and
+/// a character equal to the one before it dropped. Every step of
+/// [`normalize`] keeps a text's skeleton (the per-character map is
+/// idempotent; it only drops whitespace, `.` of dot leaders, and one copy
+/// of a pair of equal characters), so if one comparable form starts with
+/// the other, so do the skeletons. A character with no such map (one
+/// general NFKC may compose, expand or reorder) ends the test there, and
+/// the character before it is not compared (it may compose with it).
+pub(crate) fn may_start_with(text: &str, prefix: &str) -> bool {
+    let mut t = Skeleton::new(text);
+    let mut p = Skeleton::new(prefix);
+    loop {
+        match (p.next(), t.next()) {
+            (Skel::End | Skel::Unknown, _) | (_, Skel::Unknown) => return true,
+            (Skel::Char(_), Skel::End) => return false,
+            (Skel::Char(a), Skel::Char(b)) if a != b => return false,
+            _ => {}
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skel {
+    Char(char),
+    /// A character the per-character map cannot decide.
+    Unknown,
+    End,
+}
+
+/// The skeleton of a text, a character at a time (see [`may_start_with`]).
+struct Skeleton<'a> {
+    chars: std::str::Chars<'a>,
+    /// The last mapped character, given out once the next one is known
+    /// not to be [`Skel::Unknown`].
+    held: Option<char>,
+}
+
+impl<'a> Skeleton<'a> {
+    fn new(text: &'a str) -> Self {
+        Skeleton { chars: text.chars(), held: None }
+    }
+
+    fn next(&mut self) -> Skel {
+        loop {
+            let Some(raw) = self.chars.next() else {
+                return self.held.take().map_or(Skel::End, Skel::Char);
+            };
+            if raw.is_whitespace() {
+                continue;
+            }
+            let mapped = if raw.is_ascii() {
+                raw.to_ascii_lowercase()
+            } else if is_radical(raw) {
+                match std::iter::once(raw).nfkc().next() {
+                    Some(m) => m,
+                    None => return Skel::Unknown,
+                }
+            } else {
+                match simple_nfkc(raw) {
+                    Some(m) => m.to_ascii_lowercase(),
+                    None => return Skel::Unknown,
+                }
+            };
+            if mapped == '.' || mapped.is_whitespace() || Some(mapped) == self.held {
+                continue;
+            }
+            if let Some(out) = self.held.replace(mapped) {
+                return Skel::Char(out);
+            }
+        }
+    }
+}
+
 /// A non-ASCII character that NFKC maps to itself and that cannot
 /// compose with a character before it (a starter with NFKC_QC = Yes), not
 /// a radical, not whitespace.
@@ -481,6 +560,83 @@ mod tests {
                 proptest::prop_assert!(normalize(&s).starts_with(&s[..n]));
             }
         }
+    }
+
+    /// `text::comparable`, as the split compares.
+    fn comparable(s: &str) -> String {
+        let mut k = normalize(s);
+        k.make_ascii_lowercase();
+        k
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The skeleton test is necessary: whenever one comparable form
+        /// starts with the other, `may_start_with` says it may (texts
+        /// made to start with the prefix, and unrelated ones).
+        #[test]
+        fn skeleton_test_is_necessary(
+            prefix in "[ aA.\t\u{3000}\u{00A0}\u{2F00}-\u{2F02}\u{4E00}-\u{4E02}\u{4E28}\u{4E36}\u{FF0E}\u{FF21}\u{FF41}\u{0301}\u{00E1}\u{AC00}\u{11A8}\u{FB01}]{1,6}",
+            rest in "[ aA.\t\u{3000}\u{00A0}\u{2F00}-\u{2F02}\u{4E00}-\u{4E02}\u{4E28}\u{4E36}\u{FF0E}\u{FF21}\u{FF41}\u{0301}\u{00E1}\u{AC00}\u{11A8}\u{FB01}]{0,8}",
+            noise in "[ aA.\t\u{3000}\u{00A0}\u{2F00}-\u{2F02}\u{4E00}-\u{4E02}\u{FF0E}\u{FF21}\u{FF41}\u{0301}\u{00E1}\u{AC00}\u{11A8}\u{FB01}]{0,10}",
+            flags in proptest::collection::vec(0u8..6, 1..8),
+        ) {
+            // a noised copy of the prefix: fake-bold pairs (doubled, or a
+            // radical before its ideograph), full width, spaces
+            let noised: String = prefix
+                .chars()
+                .zip(flags.iter().cycle())
+                .map(|(c, f)| {
+                    let radical = match c {
+                        '一' => Some('\u{2F00}'),
+                        '丨' => Some('\u{2F01}'),
+                        '丶' => Some('\u{2F02}'),
+                        _ => None,
+                    };
+                    match (f, radical) {
+                        (1, _) => format!("{c}{c}"),
+                        (2, Some(r)) => format!("{r}{c}"),
+                        (3, _) if c.is_ascii_graphic() => {
+                            char::from_u32(c as u32 + 0xFEE0).unwrap().to_string()
+                        }
+                        (4, _) => format!("{c} "),
+                        _ => c.to_string(),
+                    }
+                })
+                .collect();
+            for text in [
+                format!("{prefix}{rest}"),
+                format!("{noised}{rest}"),
+                noise.clone(),
+                format!("{noise}{prefix}"),
+            ] {
+                if comparable(&text).starts_with(&comparable(&prefix)) {
+                    proptest::prop_assert!(super::may_start_with(&text, &prefix), "{:?} {:?}", text, prefix);
+                }
+            }
+        }
+
+        /// The same on any text.
+        #[test]
+        fn skeleton_test_is_necessary_any(a in "\\PC{0,12}", b in "\\PC{0,12}") {
+            if comparable(&a).starts_with(&comparable(&b)) {
+                proptest::prop_assert!(super::may_start_with(&a, &b), "{:?} {:?}", a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn skeleton_test_examples() {
+        use super::may_start_with;
+        // a noised repeat (radical copies, full width, doubled pairs)
+        assert!(may_start_with("⽬目录结构 介绍", "目录结构"));
+        assert!(may_start_with("ＰＹＴＨＯＮ 教程", "python 教程"));
+        assert!(may_start_with("常常见见问问题题 如何", "常见问题"));
+        // a different text is rejected on its first characters
+        assert!(!may_start_with("目前的结构", "目录结构"));
+        assert!(!may_start_with("py", "python"));
+        // a character only general NFKC decides ends the test
+        assert!(may_start_with("\u{FB01}le", "file"));
     }
 
     #[test]

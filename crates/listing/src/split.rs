@@ -2,7 +2,7 @@
 //! below are tried in order and measured in docs/listing-format.md.
 
 use crate::memory::TitleMemory;
-use crate::normalize::{is_plain, starts_plain};
+use crate::normalize::{is_plain, may_start_with, starts_plain};
 use crate::profile::Profile;
 use crate::shape::fallback;
 use crate::text::{
@@ -162,6 +162,11 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
             // Both normalise to themselves where they are compared: then
             // the byte comparison above decided (no normalising needed).
             if is_plain(core) && starts_plain(window, core.len()) {
+                continue;
+            }
+            // Most candidates differ within their first characters: a
+            // test on both skeletons rejects them without normalising.
+            if !may_start_with(window, core) {
                 continue;
             }
             let want = comparable(core);
