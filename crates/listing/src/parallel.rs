@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use crate::memory::TitleMemory;
-use crate::parse::{Mem, parse_line};
+use crate::parse::{Mem, RuleHint, parse_line};
 use crate::profile::Profile;
 use crate::{Listing, Result, Source};
 
@@ -31,6 +31,8 @@ pub(crate) struct Job {
     pub(crate) line: String,
     pub(crate) at: Source,
     pub(crate) as_of: Option<jiff::Timestamp>,
+    /// What the first pass found in this line (second pass only).
+    pub(crate) hint: RuleHint,
 }
 
 /// What a worker does with one line.
@@ -48,7 +50,7 @@ pub(crate) fn parser(
 ) -> Work<Vec<Result<Listing>>> {
     Arc::new(move |j: &Job| {
         let mut out = Vec::with_capacity(1);
-        parse_line(&j.line, &j.at, j.as_of, Mem::Frozen(&memory), profile, &mut out);
+        parse_line(&j.line, &j.at, j.as_of, Mem::Frozen(&memory, j.hint), profile, &mut out);
         out
     })
 }

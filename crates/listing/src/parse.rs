@@ -233,8 +233,52 @@ pub(crate) enum Mem<'a> {
     /// once frozen it learns nothing and is the same as `Frozen`).
     Learning(&'a mut TitleMemory),
     /// A frozen memory, read only: the parse of a line is a function of
-    /// the line and the memory alone.
-    Frozen(&'a TitleMemory),
+    /// the line and the memory alone. The hint is what the first pass
+    /// found for this line, if anything.
+    Frozen(&'a TitleMemory, RuleHint),
+}
+
+/// What the reliable rules ([`crate::split::rule_end`]) found in a body
+/// during the first pass of a reader, kept so that the second pass does
+/// not run them again: a 32-bit hash of the body and the rules' end. It
+/// is used only for a body with the same hash, so a hint that belongs to
+/// another line (a file changed between the passes) is ignored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RuleHint(u64);
+
+impl RuleHint {
+    /// No hint: the rules run.
+    pub(crate) const NONE: RuleHint = RuleHint(0);
+
+    /// The hint for `body` whose rules' end is `end` (no hint for an end
+    /// past 16 bits, which no title reaches).
+    pub(crate) fn of(body: &str, end: Option<usize>) -> RuleHint {
+        let tag = match end {
+            None => 1,
+            Some(e) if e < 0xFFFF => e as u64 + 2,
+            Some(_) => return RuleHint::NONE,
+        };
+        RuleHint(body_hash(body) << 32 | tag)
+    }
+
+    /// The rules' end of `body`, if this hint was made for it.
+    pub(crate) fn get(self, body: &str) -> Option<Option<usize>> {
+        let tag = self.0 & 0xFFFF_FFFF;
+        if tag == 0 || self.0 >> 32 != body_hash(body) {
+            return None;
+        }
+        match tag {
+            1 => Some(None),
+            t => {
+                let end = (t - 2) as usize;
+                (end < body.len() && body.is_char_boundary(end)).then_some(Some(end))
+            }
+        }
+    }
+}
+
+fn body_hash(body: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(body.as_bytes()) >> 32
 }
 
 impl Mem<'_> {
@@ -242,7 +286,7 @@ impl Mem<'_> {
         match self {
             Mem::None => Mem::None,
             Mem::Learning(m) => Mem::Learning(m),
-            Mem::Frozen(m) => Mem::Frozen(m),
+            Mem::Frozen(m, h) => Mem::Frozen(m, *h),
         }
     }
 }
@@ -281,7 +325,7 @@ fn build(
     let (title, snippet) = match memory {
         Mem::None => split_title(body, None, profile),
         Mem::Learning(m) => split_title(body, Some(m), profile),
-        Mem::Frozen(m) => split_title_frozen(body, m, profile),
+        Mem::Frozen(m, hint) => split_title_frozen(body, m, profile, hint),
     };
     let title_norm = normalize(title);
     let snippet_norm = normalize(snippet);
@@ -402,10 +446,12 @@ pub fn id_of_text(text: &str) -> Option<String> {
 /// The first pass of a reader: what a listing line teaches the split
 /// (`TitleMemory`), without building records. A line whose halves differ
 /// teaches nothing (its body is not cut here).
-pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile) {
-    if let Some(body) = learned_body(line) {
+/// Returns the hint for the second pass.
+pub(crate) fn learn_line(line: &str, memory: &mut TitleMemory, profile: &Profile) -> RuleHint {
+    match learned_body(line) {
         // what the body teaches; the memory's own split of it is not needed
-        crate::split::learn(body, memory, profile);
+        Some(body) => RuleHint::of(body, crate::split::learn(body, memory, profile)),
+        None => RuleHint::NONE,
     }
 }
 

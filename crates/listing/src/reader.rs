@@ -10,9 +10,13 @@ use encoding_rs::Encoding;
 
 use crate::memory::TitleMemory;
 use crate::parallel::{Job, Lesson, Pool, learner, parser};
-use crate::parse::{Mem, parse_line};
+use crate::parse::{Mem, RuleHint, parse_line};
 use crate::profile::Profile;
 use crate::{Error, Listing, Result, Source};
+
+/// Most first-pass hints kept (8 bytes each): beyond, the second pass
+/// runs the reliable rules itself.
+const HINT_CAP: usize = 1 << 23;
 
 /// How far into a file the encoding detector looks.
 const SNIFF: usize = 64 * 1024;
@@ -131,7 +135,11 @@ struct Current {
 ///
 /// Yields one `Result<Item>` per listing record, footer or bad line, in
 /// file order (directories are walked recursively, entries sorted by
-/// name) and line order. Memory does not grow with the number of listings.
+/// name) and line order. Memory is bounded whatever the number of
+/// listings: [`open`](Self::open)'s first pass keeps 8 bytes per listing
+/// line (what the reliable split rules found in it, so that the second
+/// pass does not run them again), for at most 8 Mi lines (64 MiB); later
+/// lines are split without.
 /// A file is read as JSON Lines (records as written by `serde_json` from
 /// [`Listing`]) when its name ends in `.jsonl` or its first non-blank line
 /// is a JSON object; otherwise as raw listing pages.
@@ -164,6 +172,17 @@ pub struct CatalogReader {
     learn_only: bool,
     /// Bytes read from all sources so far.
     bytes: u64,
+    /// What the first pass found in each listing line (the reliable
+    /// rules' end), in reading order, so that the second pass does not
+    /// run the rules again (at most `HINT_CAP`).
+    hints: Vec<RuleHint>,
+    /// First pass: listing lines read so far, and each file's name with
+    /// its first line's number among them. Second pass: the files whose
+    /// hints are left, as (name, range of `hints`), in reading order.
+    listing_lines: usize,
+    hint_files: VecDeque<(String, std::ops::Range<usize>)>,
+    /// The current file's hints left (second pass).
+    hint_range: std::ops::Range<usize>,
 }
 
 impl std::fmt::Debug for CatalogReader {
@@ -213,6 +232,8 @@ impl CatalogReader {
                 first.learn_pool = Some(Pool::new(opts.threads, learner(profile)));
             }
             first.by_ref().for_each(drop);
+            reader.hint_files = first.hint_ranges();
+            reader.hints = std::mem::take(&mut first.hints);
             reader.titles = first.titles;
             reader.titles.freeze();
             if opts.threads > 1 {
@@ -249,6 +270,27 @@ impl CatalogReader {
             titles: TitleMemory::default(),
             learn_only: false,
             bytes: 0,
+            hints: Vec::new(),
+            listing_lines: 0,
+            hint_files: VecDeque::new(),
+            hint_range: 0..0,
+        }
+    }
+
+    /// After a first pass: each file's range of `hints`.
+    fn hint_ranges(&self) -> VecDeque<(String, std::ops::Range<usize>)> {
+        let n = self.hints.len();
+        let ends = self.hint_files.iter().skip(1).map(|f| f.1.start).chain([self.listing_lines]);
+        self.hint_files
+            .iter()
+            .zip(ends)
+            .map(|((name, r), end)| (name.clone(), r.start.min(n)..end.min(n)))
+            .collect()
+    }
+
+    fn record_hint(&mut self, hint: RuleHint) {
+        if self.hints.len() < HINT_CAP {
+            self.hints.push(hint);
         }
     }
 
@@ -288,6 +330,15 @@ impl CatalogReader {
             Mode::Raw
         };
         head.drain(..bom);
+        if self.learn_only {
+            self.hint_files.push_back((name.clone(), self.listing_lines..self.listing_lines));
+        } else {
+            // the first pass read the same regular files in the same order
+            self.hint_range = match self.hint_files.front() {
+                Some((n, _)) if *n == name => self.hint_files.pop_front().map_or(0..0, |f| f.1),
+                _ => 0..0,
+            };
+        }
         let reader = BufReader::with_capacity(SNIFF, std::io::Cursor::new(head).chain(reader));
         self.current = Some(Current {
             name,
@@ -428,21 +479,27 @@ impl CatalogReader {
         let as_of = cur.as_of;
         let profile = self.opts.profile.unwrap_or(Profile::generic());
         if self.learn_only {
+            self.listing_lines += 1;
             if let Some(pool) = self.learn_pool.as_mut() {
-                let slot = pool.push(Job { line: line.to_string(), at, as_of });
+                let job = Job { line: line.to_string(), at, as_of, hint: RuleHint::NONE };
+                let slot = pool.push(job);
                 self.pending.0.push_back(Slot::Line(slot));
             } else {
-                crate::parse::learn_line(line, &mut self.titles, profile);
+                let hint = crate::parse::learn_line(line, &mut self.titles, profile);
+                self.record_hint(hint);
             }
             return true;
         }
+        // the first pass's hint for this line (second pass)
+        let hint = self.hint_range.next().and_then(|i| self.hints.get(i).copied());
+        let hint = hint.unwrap_or(RuleHint::NONE);
         if let Some(pool) = self.pool.as_mut() {
-            let slot = pool.push(Job { line: line.to_string(), at, as_of });
+            let slot = pool.push(Job { line: line.to_string(), at, as_of, hint });
             self.pending.0.push_back(Slot::Line(slot));
             return true;
         }
         let memory = if self.titles.is_frozen() {
-            Mem::Frozen(&self.titles)
+            Mem::Frozen(&self.titles, hint)
         } else {
             Mem::Learning(&mut self.titles)
         };
@@ -475,9 +532,14 @@ impl Iterator for CatalogReader {
                 Some(Slot::Line(slot)) => {
                     if let Some(pool) = self.learn_pool.as_mut() {
                         // first pass: learn in reading order
-                        if let Some((body, end)) = pool.take(slot) {
-                            crate::split::learn_split(&body, end, &mut self.titles);
-                        }
+                        let hint = match pool.take(slot) {
+                            Some((body, end)) => {
+                                crate::split::learn_split(&body, end, &mut self.titles);
+                                RuleHint::of(&body, end)
+                            }
+                            None => RuleHint::NONE,
+                        };
+                        self.record_hint(hint);
                         continue;
                     }
                     let pool = self.pool.as_mut().expect("a line slot comes from a pool");
@@ -800,5 +862,53 @@ mod tests {
                 assert_eq!(listings, n + 2);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    fn dev_pages() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dev/pages")
+    }
+
+    fn items(mut r: CatalogReader) -> Vec<String> {
+        r.by_ref().map(|i| format!("{i:?}")).collect()
+    }
+
+    /// The second pass splits with the first pass's rule ends: the same
+    /// listings as when it runs the rules again (no hints), and as when
+    /// every hint belongs to another line (shifted by one: each is
+    /// refused by its body hash), on one thread and on three.
+    #[test]
+    fn first_pass_hints_change_nothing() {
+        for threads in [1, 3] {
+            let opts = ParseOptions { threads, ..ParseOptions::default() };
+            let hinted = CatalogReader::open(&[dev_pages()], opts).unwrap();
+            let used = hinted.hints.iter().filter(|h| **h != RuleHint::NONE).count();
+            // every line of the dev pages that teaches the memory has one
+            assert!(used > 1400, "{used} hints");
+            let mut none = CatalogReader::open(&[dev_pages()], opts).unwrap();
+            none.hints.iter_mut().for_each(|h| *h = RuleHint::NONE);
+            let mut shifted = CatalogReader::open(&[dev_pages()], opts).unwrap();
+            shifted.hints.rotate_right(1);
+            let want = items(none);
+            assert_eq!(items(hinted), want);
+            assert_eq!(items(shifted), want);
+        }
+    }
+
+    /// A hint is used only for its own body, and only with an end inside
+    /// it on a character boundary.
+    #[test]
+    fn a_hint_answers_only_for_its_body() {
+        let body = "标题 正文";
+        assert_eq!(RuleHint::of(body, Some(6)).get(body), Some(Some(6)));
+        assert_eq!(RuleHint::of(body, None).get(body), Some(None));
+        assert_eq!(RuleHint::of(body, Some(6)).get("标题 正文2"), None);
+        assert_eq!(RuleHint::of(body, Some(4)).get(body), None);
+        assert_eq!(RuleHint::of(body, Some(99)).get(body), None);
+        assert_eq!(RuleHint::NONE.get(body), None);
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::memory::TitleMemory;
 use crate::normalize::{is_plain, may_start_with, starts_plain};
+use crate::parse::RuleHint;
 use crate::profile::Profile;
 use crate::shape::fallback;
 use crate::text::{
@@ -68,8 +69,11 @@ pub(crate) fn split_title_frozen<'a>(
     body: &'a str,
     memory: &TitleMemory,
     profile: &Profile,
+    hint: RuleHint,
 ) -> (&'a str, &'a str) {
-    let end = rule_end(body, profile)
+    let end = hint
+        .get(body)
+        .unwrap_or_else(|| rule_end(body, profile))
         .or_else(|| memory.lookup(body, profile))
         .unwrap_or_else(|| guess(body, Some(memory), profile));
     let (t, s) = body.split_at(end);
