@@ -247,7 +247,7 @@ impl<'a> Line<'a> {
             evidence,
             last_branch,
             label_end,
-            dash: body.find(" - "),
+            dash: crate::text::find(body, " - "),
             folded,
             folded_from,
             stats,

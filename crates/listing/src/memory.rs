@@ -219,8 +219,11 @@ impl TitleMemory {
                     self.prefixes_old = std::mem::take(&mut self.prefixes);
                 }
                 let key = h.get();
-                let old = self.prefixes_old.get(&key).copied();
-                let v = self.prefixes.entry(key).or_insert_with(|| old.unwrap_or(next));
+                let old = &self.prefixes_old;
+                let v = self
+                    .prefixes
+                    .entry(key)
+                    .or_insert_with(|| old.get(&key).copied().unwrap_or(next));
                 if *v & !BRANCHES != next {
                     *v |= BRANCHES;
                 }

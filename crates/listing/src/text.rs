@@ -181,9 +181,31 @@ pub(crate) const SITE_SEPARATORS: [&str; 3] = [" — ", " – ", " | "];
 /// Byte offset of the first site-name separator in `t`, after at least
 /// two characters.
 pub(crate) fn site_suffix_at(t: &str) -> Option<usize> {
+    site_suffix_with(t, first_separators(t))
+}
+
+/// The first occurrence of each of [`SITE_SEPARATORS`] in `text`.
+pub(crate) fn first_separators(text: &str) -> [Option<usize>; 3] {
+    SITE_SEPARATORS.map(|sep| find(text, sep))
+}
+
+/// `hay.find(needle)` by `memchr::memmem` (vectorised; `str::find` with a
+/// string pattern searches a whole listing body a byte at a time). A
+/// match of UTF-8 in UTF-8 starts on a character boundary, so the two
+/// agree.
+#[inline]
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+}
+
+/// [`site_suffix_at`] of `t`, a prefix of a text whose
+/// [`first_separators`] are `firsts` (a separator's first occurrence in
+/// `t` is its first in the text, when it ends inside `t`).
+pub(crate) fn site_suffix_with(t: &str, firsts: [Option<usize>; 3]) -> Option<usize> {
     SITE_SEPARATORS
         .iter()
-        .filter_map(|sep| t.find(sep))
+        .zip(firsts)
+        .filter_map(|(sep, i)| i.filter(|i| i + sep.len() <= t.len()))
         .min()
         .filter(|&i| t[..i].chars().nth(1).is_some() && is_site_name(&t[i..]))
 }
