@@ -328,10 +328,19 @@ fn common_prefix(a: &str, b: &str) -> usize {
 /// which the two texts agree on the next two characters (or both end);
 /// everything that is left when none is found within [`DIFF_WINDOW`].
 fn resync(a: &str, b: &str) -> (usize, usize) {
-    let ends = |s: &str| -> Vec<usize> {
-        s.char_indices().map(|(k, _)| k).chain([s.len()]).take(DIFF_WINDOW + 1).collect()
+    // the first DIFF_WINDOW + 1 character starts (the end included), on
+    // the stack: this runs for every edit of every record
+    let ends = |s: &str| -> ([usize; DIFF_WINDOW + 1], usize) {
+        let mut e = [0; DIFF_WINDOW + 1];
+        let mut n = 0;
+        for k in s.char_indices().map(|(k, _)| k).chain([s.len()]).take(DIFF_WINDOW + 1) {
+            e[n] = k;
+            n += 1;
+        }
+        (e, n)
     };
-    let (ea, eb) = (ends(a), ends(b));
+    let ((ea, na), (eb, nb)) = (ends(a), ends(b));
+    let (ea, eb) = (&ea[..na], &eb[..nb]);
     let agree = |x: &str, y: &str| {
         let mut cx = x.chars();
         let mut cy = y.chars();

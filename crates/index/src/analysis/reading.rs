@@ -15,9 +15,10 @@
 //! phrase-pinyin-data); `ü` is written `v`, as typed on a keyboard.
 
 use pinyin::ToPinyinMulti;
-use tantivy::tokenizer::{Token, Tokenizer};
+use tantivy::tokenizer::Tokenizer;
 
 use super::normalize::Normalized;
+use super::segment::{TokenBuf, TokenSink};
 use super::tokenizer::WenkuTokenStream;
 use wenku_listing::is_han;
 
@@ -191,7 +192,61 @@ pub fn initials(word: &str) -> Option<Vec<String>> {
 #[derive(Clone, Default)]
 pub struct ReadingTokenizer {
     norm: Normalized,
-    tokens: Vec<Token>,
+    tokens: TokenBuf,
+    cache: ReadingCache,
+}
+
+/// The token texts of each character, looked up once per tokenizer (a
+/// title's characters repeat across listings; looking them up in the
+/// `pinyin` crate and building their strings for every title was a third
+/// of this tokenizer's time).
+#[derive(Clone, Default)]
+struct ReadingCache {
+    /// For each code point of the Basic Multilingual Plane: 0 when not
+    /// looked up yet, else 1 + its index in `spans`.
+    slot: Vec<u32>,
+    /// Range of `texts` holding a character's tokens.
+    spans: Vec<(u32, u32)>,
+    texts: Vec<String>,
+    /// The tokens of a character outside the plane (not cached).
+    other: Vec<String>,
+}
+
+impl ReadingCache {
+    /// The token texts of `c`, in token order: the initial of each
+    /// reading whose first letter no earlier reading has, then the
+    /// readings.
+    fn tokens(&mut self, c: char) -> &[String] {
+        let n = c as usize;
+        if n >= 0x1_0000 {
+            self.other.clear();
+            push_reading_tokens(c, &mut self.other);
+            return &self.other;
+        }
+        if self.slot.is_empty() {
+            self.slot = vec![0; 0x1_0000];
+        }
+        if self.slot[n] == 0 {
+            let start = self.texts.len() as u32;
+            push_reading_tokens(c, &mut self.texts);
+            self.spans.push((start, self.texts.len() as u32));
+            self.slot[n] = self.spans.len() as u32;
+        }
+        let (start, end) = self.spans[self.slot[n] as usize - 1];
+        &self.texts[start as usize..end as usize]
+    }
+}
+
+/// Appends the token texts of `c` (see [`ReadingCache::tokens`]).
+fn push_reading_tokens(c: char, out: &mut Vec<String>) {
+    let rs = readings(c);
+    for (k, r) in rs.iter().enumerate() {
+        let first = r.as_bytes()[0];
+        if !rs[..k].iter().any(|p| p.as_bytes()[0] == first) {
+            out.push(initial_token(r));
+        }
+    }
+    out.extend(rs);
 }
 
 impl Tokenizer for ReadingTokenizer {
@@ -205,31 +260,15 @@ impl Tokenizer for ReadingTokenizer {
         for (i, c) in norm.char_indices() {
             if is_han(c) {
                 let (from, to) = self.norm.original_range(i, i + c.len_utf8());
-                let mut push = |text: String| {
-                    self.tokens.push(Token {
-                        offset_from: from,
-                        offset_to: to,
-                        position: sig,
-                        text,
-                        position_length: 1,
-                    });
-                };
-                let rs = readings(c);
-                for (k, r) in rs.iter().enumerate() {
-                    let first = r.as_bytes()[0];
-                    if !rs[..k].iter().any(|p| p.as_bytes()[0] == first) {
-                        push(initial_token(r));
-                    }
-                }
-                for r in rs {
-                    push(r);
+                for t in self.cache.tokens(c) {
+                    self.tokens.push_token(from, to, sig, t);
                 }
             }
             if is_han(c) || c.is_alphanumeric() {
                 sig += 1;
             }
         }
-        WenkuTokenStream::new(&mut self.tokens)
+        WenkuTokenStream::new(self.tokens.tokens_mut())
     }
 }
 
@@ -284,6 +323,61 @@ mod tests {
         }
         assert_eq!(initials("jkgj").unwrap(), ["^j", "^k", "^g", "^j"]);
         assert!(initials("java").is_none() && initials("x").is_none());
+    }
+
+    /// (text, from, to, position) of every token, as the previous version
+    /// built them: the `pinyin` crate asked for every character.
+    fn reference(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut norm = Normalized::default();
+        norm.normalize(text);
+        let mut out = Vec::new();
+        let mut sig = 0;
+        for (i, c) in norm.as_str().char_indices() {
+            if is_han(c) {
+                let (from, to) = norm.original_range(i, i + c.len_utf8());
+                let rs = readings(c);
+                for (k, r) in rs.iter().enumerate() {
+                    if !rs[..k].iter().any(|p| p.as_bytes()[0] == r.as_bytes()[0]) {
+                        out.push((initial_token(r), from, to, sig));
+                    }
+                }
+                out.extend(rs.into_iter().map(|r| (r, from, to, sig)));
+            }
+            if is_han(c) || c.is_alphanumeric() {
+                sig += 1;
+            }
+        }
+        out
+    }
+
+    /// One tokenizer over many titles (its cache warm, characters seen
+    /// before, in other titles and in the same one) gives the tokens
+    /// the `pinyin` crate gives for each character.
+    #[test]
+    fn cached_tokens_are_the_crates() {
+        let truth = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/dev/truth.jsonl");
+        let mut titles: Vec<String> =
+            vec!["重重重 長行 v8 监测".into(), "𠀀𠀁 㑮 ⽬录".into(), String::new()];
+        match std::fs::read_to_string(&truth) {
+            Ok(t) => titles.extend(t.lines().take(600).map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+                v["title"].as_str().unwrap_or_default().to_string()
+            })),
+            Err(_) => eprintln!("dev corpus absent: only the fixed titles"),
+        }
+        let mut t = ReadingTokenizer::default();
+        for _ in 0..2 {
+            for title in &titles {
+                let mut s = t.token_stream(title);
+                let mut got = Vec::new();
+                while s.advance() {
+                    let k = s.token();
+                    got.push((k.text.clone(), k.offset_from, k.offset_to, k.position));
+                }
+                assert_eq!(got, reference(title), "help: title {title:?}");
+            }
+        }
     }
 
     #[test]
