@@ -239,7 +239,7 @@ impl<'a> Line<'a> {
             .unwrap_or_default();
         let last_branch = evidence.iter().rev().find(|(_, e)| e.branches).map(|(i, _)| *i);
         let next2 = next_same(&folded, 2);
-        let next4 = next_same(&folded, 4);
+        let next4 = next_same4(&folded, &next2);
         Line {
             next2,
             next4,
@@ -247,7 +247,7 @@ impl<'a> Line<'a> {
             evidence,
             last_branch,
             label_end,
-            dash: crate::text::find(body, " - "),
+            dash: crate::text::find(body, &crate::text::DASH),
             folded,
             folded_from,
             stats,
@@ -394,6 +394,27 @@ fn next_same(folded: &[char], k: usize) -> Vec<u32> {
         if let Some(j) = last.insert(key, i as u32) {
             next[i] = j;
         }
+    }
+    next
+}
+
+/// [`next_same`]`(folded, 4)` from `next2 = next_same(folded, 2)`: the
+/// next equal 4-window is the first of the next equal 2-windows whose
+/// following two characters are equal too (no hashing; the chains are
+/// short outside runs of one repeated pair).
+fn next_same4(folded: &[char], next2: &[u32]) -> Vec<u32> {
+    let n = folded.len();
+    let mut next = vec![u32::MAX; n];
+    for i in 0..n.saturating_sub(3) {
+        let mut j = next2[i];
+        while j != u32::MAX {
+            let j_ = j as usize;
+            if j_ + 4 <= n && folded[j_ + 2..j_ + 4] == folded[i + 2..i + 4] {
+                break;
+            }
+            j = next2[j_];
+        }
+        next[i] = j;
     }
     next
 }
@@ -618,6 +639,16 @@ mod tests {
     impl Sink for Collect {
         fn emit(&mut self, parts: &[&str]) {
             self.0.push(parts.join("|"));
+        }
+    }
+
+    proptest::proptest! {
+        /// The 4-windows' chains from the 2-windows' are the hashed ones.
+        #[test]
+        fn next_same4_is_next_same_of_4(s in "[abc]{0,40}") {
+            let folded: Vec<char> = s.chars().collect();
+            let next2 = next_same(&folded, 2);
+            proptest::prop_assert_eq!(next_same4(&folded, &next2), next_same(&folded, 4));
         }
     }
 

@@ -58,13 +58,16 @@ pub(crate) struct TitleMemory {
 }
 
 /// Saturating counters in `cells` cells: a hash map of the cells in use
-/// while few are (a small catalog, or one page read alone, does not pay
-/// for zeroing and touching megabytes), an array once they are many. Both
-/// give the same counts.
+/// while few counts were added (a small catalog, or one page read alone,
+/// does not pay for zeroing and touching megabytes), an array once many
+/// were (an array's add is a few instructions, the map's tens). Both give
+/// the same counts.
 #[derive(Debug, Default)]
 pub(crate) struct CountMin {
     sparse: FxHashMap<u32, u16>,
     dense: Vec<u16>,
+    /// Counts added to `sparse`.
+    adds: usize,
 }
 
 impl CountMin {
@@ -76,7 +79,8 @@ impl CountMin {
         }
         let c = self.sparse.entry(cell as u32).or_default();
         *c = c.saturating_add(1);
-        if self.sparse.len() > cells / 16 {
+        self.adds += 1;
+        if self.adds > cells / 8 || self.sparse.len() > cells / 16 {
             self.dense = vec![0; cells];
             for (k, v) in self.sparse.drain() {
                 self.dense[k as usize] = v;
@@ -497,7 +501,7 @@ mod tests {
     fn count_min_counts_the_same_sparse_and_dense() {
         let cells = 1 << 10;
         let mut switching = CountMin::default();
-        let mut dense = CountMin { sparse: FxHashMap::default(), dense: vec![0; cells] };
+        let mut dense = CountMin { dense: vec![0; cells], ..CountMin::default() };
         // Deterministic cells, some repeated, past the switch at cells / 16.
         let seq: Vec<usize> =
             (0..2000u64).map(|i| ((i * i * 7919) % cells as u64) as usize).collect();

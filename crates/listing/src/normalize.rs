@@ -154,6 +154,36 @@ impl<'a> Skeleton<'a> {
     }
 }
 
+/// Whether [`normalize`]`(a + b)` is `normalize(a) + normalize(b)` for
+/// two texts glued with nothing between them, by a sufficient test on
+/// the characters around the seam: each maps on its own (ASCII, a
+/// radical, or a character NFKC maps alone that cannot compose with the
+/// one before it), none maps to whitespace or `.` (no word, dot leader),
+/// and no two neighbours across or next to the seam map to the same
+/// character (no fake-bold pair or run of pairs spans it).
+pub(crate) fn glues_cleanly(a: &str, b: &str) -> bool {
+    let map = |c: char| -> Option<char> {
+        let m = if c.is_ascii() {
+            c
+        } else if is_radical(c) {
+            std::iter::once(c).nfkc().next()?
+        } else {
+            simple_nfkc(c)?
+        };
+        (m != '.' && !m.is_whitespace()).then_some(m)
+    };
+    let mut ta = a.chars().rev();
+    let mut sb = b.chars();
+    let (Some(x), Some(y)) = (ta.next().and_then(map), sb.next().and_then(map)) else {
+        return false;
+    };
+    let x2 = ta.next().map(map);
+    let y2 = sb.next().map(map);
+    x != y
+        && x2.is_none_or(|c| c.is_some_and(|c| c != x))
+        && y2.is_none_or(|c| c.is_some_and(|c| c != y))
+}
+
 /// A non-ASCII character that NFKC maps to itself and that cannot
 /// compose with a character before it (a starter with NFKC_QC = Yes), not
 /// a radical, not whitespace.

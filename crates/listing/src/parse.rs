@@ -1,7 +1,7 @@
 //! One listing line → listing texts (halves) → records.
 
 use crate::memory::TitleMemory;
-use crate::normalize::normalize;
+use crate::normalize::{glues_cleanly, normalize};
 use crate::profile::Profile;
 use crate::split::{split_title, split_title_frozen};
 use crate::{Age, AgeUnit, Error, Listing, Result, Source};
@@ -356,8 +356,9 @@ fn build(
 /// body again, when that is sure to give the same text: both normalise to
 /// something, the whitespace between them holds an ASCII character (so
 /// no NFKC run, fake-bold pair or word spans it), and neither side ends
-/// in a lone `.` (which could belong to a dot leader across them).
-/// `None` otherwise.
+/// in a lone `.` (which could belong to a dot leader across them); or
+/// they are glued (no whitespace) at a seam nothing of the normalisation
+/// spans ([`glues_cleanly`]). `None` otherwise.
 fn joined_norm(
     body: &str,
     title: &str,
@@ -369,6 +370,9 @@ fn joined_norm(
         return None;
     }
     let gap = body.get(title.len()..body.len().checked_sub(snippet.len())?)?;
+    if gap.is_empty() && body.starts_with(title) && glues_cleanly(title, snippet) {
+        return Some(format!("{title_norm}{snippet_norm}"));
+    }
     if !body.starts_with(title)
         || !body.ends_with(snippet)
         || !gap.bytes().any(|b| b.is_ascii())
@@ -563,6 +567,30 @@ mod tests {
             let (t, s) = (t.trim(), s.trim());
             if let Some(joined) = super::joined_norm(body, t, s, &normalize(t), &normalize(s)) {
                 proptest::prop_assert_eq!(joined, normalize(body));
+            }
+        }
+
+        /// The same at any cut, glued or not, of texts made of the
+        /// characters the normalisation changes or joins (radicals and
+        /// their ideographs, fake-bold pairs, dots, full width, combining
+        /// marks, spaces).
+        #[test]
+        fn joined_norm_at_any_cut_of_hard_text(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "一", "一一", "丁", "丁丁", "\u{2F00}", "\u{2F00}一", ".", " . . .", " ", "a", "ａ",
+                "\u{301}", "\u{3000}", "．",
+            ]), 1..10),
+        ) {
+            use crate::normalize::normalize;
+            let text = pieces.concat();
+            let body = text.trim();
+            // every cut
+            for (cut, _) in body.char_indices() {
+                let (t, s) = body.split_at(cut);
+                let (t, s) = (t.trim(), s.trim());
+                if let Some(joined) = super::joined_norm(body, t, s, &normalize(t), &normalize(s)) {
+                    proptest::prop_assert_eq!(joined, normalize(body), "{:?} | {:?}", t, s);
+                }
             }
         }
 

@@ -4,7 +4,7 @@
 //! The boundary scorer (`boundary.rs`) weighs their votes; the split
 //! (`split.rs`) falls back on them without weights.
 
-use crate::text::{extend_version, find, is_ident, problem_number, strip_number};
+use crate::text::{DASH, DOT_LEADER, extend_version, find, is_ident, problem_number, strip_number};
 
 /// No evidence of the boundary: guess from the title's shape.
 ///
@@ -22,7 +22,7 @@ pub(crate) fn fallback(body: &str) -> usize {
     if let Some(n) = problem_number(&body[skip..], &[]) {
         skip += n;
         prefixed = true;
-    } else if let Some(i) = find(&body[skip..], " - ").filter(|i| {
+    } else if let Some(i) = find(&body[skip..], &DASH).filter(|i| {
         let cmd = &body[skip..skip + i];
         !cmd.is_empty()
             && cmd.split(' ').count() <= 2
@@ -89,7 +89,7 @@ pub(crate) fn shape_rules(body: &str) -> Option<usize> {
 /// number is the one, before the first dot leader, whose successor
 /// (last part + 1) starts a later entry; the title ends before it.
 fn toc_title(body: &str) -> Option<usize> {
-    let leader = find(body, " . . . ")?;
+    let leader = find(body, &DOT_LEADER)?;
     let b = body.as_bytes();
     let mut i = 0;
     while i < leader {

@@ -7,8 +7,9 @@ use crate::parse::RuleHint;
 use crate::profile::Profile;
 use crate::shape::fallback;
 use crate::text::{
-    MAX_TITLE, comparable, extend_version, find, first_separators, fold_char, is_ident, is_version,
-    leading_label, problem_number, site_suffix_with, strip_number, strip_suffix, suffix_len,
+    DASH, MAX_TITLE, comparable, extend_version, find, first_separators, fold_char, is_ident,
+    is_version, leading_label, problem_number, site_suffix_with, strip_number, strip_suffix,
+    suffix_len,
 };
 
 /// Split `body` (the listing text without its tail, trimmed) into title
@@ -115,7 +116,7 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
     let after_label = label_len.and_then(|n| first_key(body[n..].trim_start()));
     // First ` - ` of the body: the first one in every prefix that holds it
     // (the same for the site separators).
-    let dash = find(body, " - ");
+    let dash = find(body, &DASH);
     let seps = first_separators(body);
     for (p, c) in body.char_indices().skip(1) {
         if p > MAX_TITLE {
@@ -210,12 +211,12 @@ fn qualified_repeat(body: &str) -> Option<usize> {
 /// `snippet-starts-with-after-identifier`).
 fn marker(body: &str, profile: &Profile) -> Option<usize> {
     for m in &profile.snippet_starts_with {
-        if let Some(i) = find(body, m).filter(|i| (1..=MAX_TITLE).contains(i)) {
+        if let Some(i) = body.find(m.as_str()).filter(|i| (1..=MAX_TITLE).contains(i)) {
             return Some(i);
         }
     }
     profile.snippet_after_identifier.iter().find_map(|m| {
-        let i = find(body, m)?;
+        let i = body.find(m.as_str())?;
         let t = body[..i].trim_end();
         (i > 0 && i <= MAX_TITLE && !t.is_empty() && is_ident(t)).then_some(i)
     })

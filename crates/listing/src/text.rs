@@ -5,7 +5,9 @@
 //! hashes of titles and features. Nothing here calls back into those
 //! modules.
 
+use memchr::memmem::Finder;
 use std::hash::Hasher;
+use std::sync::LazyLock;
 
 use crate::normalize::normalize;
 use crate::profile::Profile;
@@ -186,16 +188,25 @@ pub(crate) fn site_suffix_at(t: &str) -> Option<usize> {
 
 /// The first occurrence of each of [`SITE_SEPARATORS`] in `text`.
 pub(crate) fn first_separators(text: &str) -> [Option<usize>; 3] {
-    SITE_SEPARATORS.map(|sep| find(text, sep))
+    static FINDERS: LazyLock<[Finder<'static>; 3]> =
+        LazyLock::new(|| SITE_SEPARATORS.map(Finder::new));
+    let f = &*FINDERS;
+    [0, 1, 2].map(|i| f[i].find(text.as_bytes()))
 }
 
-/// `hay.find(needle)` by `memchr::memmem` (vectorised; `str::find` with a
-/// string pattern searches a whole listing body a byte at a time). A
-/// match of UTF-8 in UTF-8 starts on a character boundary, so the two
-/// agree.
+/// The searcher of ` - ` (tldr `cmd - text` titles).
+pub(crate) static DASH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" - "));
+
+/// The searcher of ` . . . ` (dot leaders of a table of contents).
+pub(crate) static DOT_LEADER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" . . . "));
+
+/// `hay.find(needle)` by a prepared `memchr::memmem` searcher (vectorised;
+/// `str::find` with a string pattern searches a whole listing body a byte
+/// at a time, and `memmem::find` prepares a searcher per call). A match
+/// of UTF-8 in UTF-8 starts on a character boundary, so the two agree.
 #[inline]
-pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+pub(crate) fn find(hay: &str, needle: &Finder<'_>) -> Option<usize> {
+    needle.find(hay.as_bytes())
 }
 
 /// [`site_suffix_at`] of `t`, a prefix of a text whose
