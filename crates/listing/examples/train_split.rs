@@ -11,6 +11,7 @@
 //! weights are trained without one). Environment: `WENKU_SHOW_ERRORS=1`
 //! prints the held-out misses, `WENKU_SHOW_RULE_ERRORS=1` the rules'
 //! misses, `WENKU_ABLATE=a,b` leaves feature templates out,
+//! `WENKU_SHOW_PRICE_ERRORS=1` the price misses,
 //! `WENKU_SPLIT_AS_READ=1` learns catalog evidence in reading order only.
 //!
 //! The corpus directory holds `pages/` and `truth.jsonl` (one record per
@@ -233,6 +234,15 @@ fn main() {
             example: None,
             price_ok: u64::from(l.price) == t["price"].as_u64().unwrap(),
         };
+        if !eval.price_ok && std::env::var_os("WENKU_SHOW_PRICE_ERRORS").is_some() {
+            let text = &l.raw[..l.raw.rfind(" 码力 | ").unwrap_or(l.raw.len())];
+            let tail: String =
+                text.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+            println!(
+                "PRICE {} {}: …{tail}‖{} (truth {})",
+                sources[source], t["page_file"], l.price, t["price"]
+            );
+        }
         if let Some(end) = train::reliable_end(body, &mut memory, profile) {
             eval.reliable = Some(judge(end));
             if std::env::var_os("WENKU_SHOW_RULE_ERRORS").is_some() && !judge(end).1 {

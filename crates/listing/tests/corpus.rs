@@ -228,8 +228,8 @@ fn check_dev_corpus(profile: Option<&'static wenku_listing::Profile>, split_floo
 /// a one-line change. The target is 0.99, see docs/listing-format.md.
 const SPLIT_FLOOR: f64 = 0.90;
 
-/// Floor asserted for the price digits: the rules leave 18 lines (1.2 %)
-/// that nothing on the line can decide (docs/listing-format.md); the floor
-/// allows twice that before it fails, so it guards the rules, not today's
-/// count.
-const PRICE_FLOOR: f64 = 0.975;
+/// Floor asserted for the price digits: the rules leave 13 lines (0.9 %)
+/// that nothing on the line decides (docs/listing-format.md); the floor
+/// allows about twice that before it fails, so it guards the rules, not
+/// today's count.
+const PRICE_FLOOR: f64 = 0.98;
