@@ -71,12 +71,18 @@ pub(crate) struct CountMin {
 }
 
 impl CountMin {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, cell: usize, cells: usize) {
         if let Some(c) = self.dense.get_mut(cell) {
             *c = c.saturating_add(1);
             return;
         }
+        self.add_sparse(cell, cells);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_sparse(&mut self, cell: usize, cells: usize) {
         let c = self.sparse.entry(cell as u32).or_default();
         *c = c.saturating_add(1);
         self.adds += 1;
