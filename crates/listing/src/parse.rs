@@ -226,6 +226,10 @@ fn choose_price(before: &str, run: &str) -> (usize, u32) {
 /// (each optionally after a currency sign) joined by `+ - * ×`, with
 /// parentheses and `max(…)`/`min(…)`, holding at least one operator or
 /// function; a lone number (`k = `) or a comparison (`<=`) is none.
+/// Constants: the expression is looked for in the last 64 bytes before
+/// `=` (a dozen terms; a longer left side is rare in running text and
+/// would cost a parse per start), numbers have at most 18 digits (they
+/// fit an `i64`; arithmetic that overflows gives no value).
 fn equation_value(before: &str) -> Option<u64> {
     let t = before.trim_end_matches(CURRENCY).trim_end();
     let left = t.strip_suffix('=')?;
@@ -246,7 +250,8 @@ fn equation_value(before: &str) -> Option<u64> {
     None
 }
 
-/// Currency signs written before an amount.
+/// Currency signs written before an amount (dollar, yuan/yen in half and
+/// full width, euro, pound): the common ones, no data behind the list.
 const CURRENCY: &[char] = &['$', '¥', '￥', '€', '£'];
 
 /// A tiny evaluator of integer arithmetic for [`equation_value`].
