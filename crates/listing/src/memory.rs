@@ -456,8 +456,9 @@ impl TitleMemory {
             for (i, &b) in bytes[..limit].iter().enumerate() {
                 h.push(b);
                 let end = i + 1;
-                // A title ends at a character boundary, before a snippet.
-                if end < 2 || !rest.is_char_boundary(end) || end == rest.len() {
+                // A title ends at a character boundary, before a snippet,
+                // and never in a space (learned titles are trimmed).
+                if end < 2 || b == b' ' || !rest.is_char_boundary(end) || end == rest.len() {
                     continue;
                 }
                 if self.contains(h.get()) {

@@ -166,14 +166,14 @@ fn repeated_title(body: &str, profile: &Profile) -> Option<usize> {
             }
             let n = core.chars().count() * 2 + 8;
             let window = &s[..s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)];
-            // Both normalise to themselves where they are compared: then
-            // the byte comparison above decided (no normalising needed).
-            if is_plain(core) && starts_plain(window, core.len()) {
-                continue;
-            }
             // Most candidates differ within their first characters: a
             // test on both skeletons rejects them without normalising.
             if !may_start_with(window, core) {
+                continue;
+            }
+            // Both normalise to themselves where they are compared: then
+            // the byte comparison above decided (no normalising needed).
+            if is_plain(core) && starts_plain(window, core.len()) {
                 continue;
             }
             let want = comparable(core);
