@@ -86,7 +86,7 @@ impl CountMin {
         let c = self.sparse.entry(cell as u32).or_default();
         *c = c.saturating_add(1);
         self.adds += 1;
-        if self.adds > cells / 8 || self.sparse.len() > cells / 16 {
+        if self.adds > cells / 32 || self.sparse.len() > cells / 16 {
             self.dense = vec![0; cells];
             for (k, v) in self.sparse.drain() {
                 self.dense[k as usize] = v;

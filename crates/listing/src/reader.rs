@@ -723,7 +723,7 @@ fn looks_like_jsonl(head: &[u8]) -> bool {
 /// valid UTF-8 ending on a character boundary (the whole head, a
 /// character cut at its end allowed), 0 when `head` is not all valid.
 fn detect(head: &[u8], whole: bool) -> (&'static Encoding, usize) {
-    match std::str::from_utf8(head) {
+    match utf8(head) {
         Ok(_) => (encoding_rs::GB18030, head.len()),
         Err(e) if e.error_len().is_none() => (encoding_rs::GB18030, e.valid_up_to()),
         Err(_) if mostly_utf8(head) => (encoding_rs::GB18030, 0),
