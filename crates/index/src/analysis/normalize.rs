@@ -43,8 +43,21 @@ impl Normalized {
         self.to.clear();
         self.mapped = false;
         self.text.reserve(input.len());
+        // start of the current run of characters that are their own normal
+        // form, copied in one go (most of a catalog's text)
+        let mut run = 0;
         for (start, c) in input.char_indices() {
-            let end = (start + c.len_utf8()) as u32;
+            let own = if c.is_ascii() {
+                !c.is_ascii_uppercase()
+            } else {
+                is_han(c) && !is_compatibility_ideograph(c) && to_simplified(c) == c
+            };
+            if own {
+                continue;
+            }
+            self.push_run(input, run, start);
+            run = start + c.len_utf8();
+            let end = run as u32;
             let start = start as u32;
             if c.is_ascii() {
                 self.push_one(c, c.to_ascii_lowercase(), start, end);
@@ -62,6 +75,22 @@ impl Normalized {
                             self.push(to_simplified(l), start, end);
                         }
                     }
+                }
+            }
+        }
+        self.push_run(input, run, input.len());
+    }
+
+    /// Appends `input[from..to]`, characters that are their own normal form.
+    fn push_run(&mut self, input: &str, from: usize, to: usize) {
+        let run = &input[from..to];
+        self.text.push_str(run);
+        if self.mapped {
+            for (i, c) in run.char_indices() {
+                let (start, end) = ((from + i) as u32, (from + i + c.len_utf8()) as u32);
+                for _ in 0..c.len_utf8() {
+                    self.from.push(start);
+                    self.to.push(end);
                 }
             }
         }
