@@ -212,6 +212,10 @@ impl TitleMemory {
     /// end with. Idempotent.
     fn learn_prefixes(&mut self, body: &str) {
         let limit = body.len().min(MAX_TITLE);
+        if self.prefixes.capacity() == 0 {
+            // a page or more of listings: skip the first dozen doublings
+            self.prefixes.reserve(1 << 16);
+        }
         let mut h = PrefixHash::default();
         let mut prev = ' ';
         // Candidate titles end within `MAX_CHARS` characters after a
