@@ -11,7 +11,8 @@
 //! weights are trained without one). Environment: `WENKU_SHOW_ERRORS=1`
 //! prints the held-out misses, `WENKU_SHOW_RULE_ERRORS=1` the rules'
 //! misses, `WENKU_ABLATE=a,b` leaves feature templates out,
-//! `WENKU_SHOW_PRICE_ERRORS=1` the price misses,
+//! `WENKU_SHOW_PRICE_ERRORS=1` the price misses, `WENKU_SEED=k` other
+//! shuffles (the spread over seeds is the learner's noise),
 //! `WENKU_SPLIT_AS_READ=1` learns catalog evidence in reading order only.
 //!
 //! The corpus directory holds `pages/` and `truth.jsonl` (one record per
@@ -491,8 +492,12 @@ fn train(examples: &[Example], dims: usize, pick: impl Fn(&Example) -> bool) -> 
         return train_logit(&set, dims);
     }
     let runs: u64 = std::env::var("WENKU_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS);
+    // `WENKU_SEED=k` (k > 0) shuffles with other seeds: the spread of the
+    // figures over seeds is the noise of the learner (0 = the default).
+    let base: u64 = std::env::var("WENKU_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut sum = vec![0f32; dims];
     for r in 0..runs {
+        let r = r + base * runs;
         let w = train_once(&set, dims, 0x9e37_79b9_7f4a_7c15 ^ r.wrapping_mul(0x2545_f491));
         for (s, w) in sum.iter_mut().zip(w) {
             *s += w / runs as f32;
