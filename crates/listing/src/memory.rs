@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::profile::Profile;
 use crate::text::{
-    MAX_TITLE, PrefixHash, SITE_SEPARATORS, bracket_note, end_word, hash_bytes, hash_lower,
+    MAX_TITLE, PrefixHash, SITE_FINDERS, bracket_note, end_word, hash_bytes, hash_lower,
     site_suffix_at, strip_number, suffix_len,
 };
 
@@ -34,6 +34,8 @@ pub(crate) struct TitleMemory {
     /// The openers counted `OPENER_LISTINGS` times, in the order they got
     /// there.
     frequent_openers: Vec<String>,
+    /// A prepared searcher of each of `frequent_openers`, in their order.
+    opener_finders: Vec<memchr::memmem::Finder<'static>>,
     /// Listing prefixes: a hash of each prefix of a body that a title may
     /// end with (a character boundary not after a space, in its first
     /// `MAX_TITLE` bytes) → the character that followed it, with
@@ -360,6 +362,7 @@ impl TitleMemory {
             *n += 1;
             if *n == Self::OPENER_LISTINGS {
                 self.frequent_openers.push(word.to_string());
+                self.opener_finders.push(memchr::memmem::Finder::new(word).into_owned());
             }
         }
     }
@@ -391,11 +394,12 @@ impl TitleMemory {
         // further than where such a match ends (a byte search: a match of
         // a whole UTF-8 word in UTF-8 text starts on a character boundary).
         let bytes = body.as_bytes();
-        self.frequent_openers
+        self.opener_finders
             .iter()
-            .filter_map(|w| {
+            .filter_map(|f| {
+                let w = f.needle();
                 let end = bytes.len().min(limit - 1 + w.len());
-                let i = from + memchr::memmem::find(&bytes[from..end], w.as_bytes())?;
+                let i = from + f.find(&bytes[from..end])?;
                 (i < limit && i + w.len() < body.len()).then_some(i)
             })
             .min()
@@ -411,11 +415,11 @@ impl TitleMemory {
         let bytes = body.as_bytes();
         // Separators that start before `limit`: search no further than
         // where one of them ends.
-        let mut seps: Vec<usize> = SITE_SEPARATORS
+        let mut seps: Vec<usize> = SITE_FINDERS
             .iter()
             .flat_map(|sep| {
-                let end = bytes.len().min(limit + sep.len());
-                memchr::memmem::find_iter(&bytes[..end], sep.as_bytes()).take_while(|&i| i < limit)
+                let end = bytes.len().min(limit + sep.needle().len());
+                sep.find_iter(&bytes[..end]).take_while(|&i| i < limit)
             })
             .collect();
         seps.sort_unstable();

@@ -653,7 +653,9 @@ pub(crate) fn learned_body(line: &str) -> Option<&str> {
         } else {
             line
         };
-    if memchr::memmem::find_iter(text.as_bytes(), PRICE_SEP.as_bytes()).nth(1).is_some() {
+    static PRICE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(PRICE_SEP));
+    if PRICE.find_iter(text.as_bytes()).nth(1).is_some() {
         return None;
     }
     body_of(text)

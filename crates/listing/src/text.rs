@@ -188,11 +188,13 @@ pub(crate) fn site_suffix_at(t: &str) -> Option<usize> {
 
 /// The first occurrence of each of [`SITE_SEPARATORS`] in `text`.
 pub(crate) fn first_separators(text: &str) -> [Option<usize>; 3] {
-    static FINDERS: LazyLock<[Finder<'static>; 3]> =
-        LazyLock::new(|| SITE_SEPARATORS.map(Finder::new));
-    let f = &*FINDERS;
+    let f = &*SITE_FINDERS;
     [0, 1, 2].map(|i| f[i].find(text.as_bytes()))
 }
+
+/// Prepared searchers of [`SITE_SEPARATORS`], in their order.
+pub(crate) static SITE_FINDERS: LazyLock<[Finder<'static>; 3]> =
+    LazyLock::new(|| SITE_SEPARATORS.map(Finder::new));
 
 /// The searcher of ` - ` (tldr `cmd - text` titles).
 pub(crate) static DASH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" - "));
