@@ -165,7 +165,10 @@ impl TitleMemory {
 
     fn insert(&mut self, h: u64) {
         if self.young.len() >= Self::CAP / 2 {
-            self.old = std::mem::take(&mut self.young);
+            // the dropped generation's table, emptied, is the new young one
+            std::mem::swap(&mut self.young, &mut self.old);
+            self.young.clear();
+            self.young.reserve(Self::CAP / 2);
         }
         self.young.insert(h);
     }
@@ -232,7 +235,11 @@ impl TitleMemory {
             if i > 0 && prev != ' ' && !in_word {
                 let next = c as u32;
                 if self.prefixes.len() >= Self::PREFIX_CAP / 2 {
-                    self.prefixes_old = std::mem::take(&mut self.prefixes);
+                    // the dropped generation's table, emptied, is the new
+                    // young one (no growing it again by doubling)
+                    std::mem::swap(&mut self.prefixes, &mut self.prefixes_old);
+                    self.prefixes.clear();
+                    self.prefixes.reserve(Self::PREFIX_CAP / 2);
                 }
                 let key = h.get();
                 let old = &self.prefixes_old;
@@ -319,10 +326,12 @@ impl TitleMemory {
                 // Only what the catalog holds: a body the catalog does not
                 // have (a training example) must not branch by itself.
                 let key = h.get();
-                let branches = [self.prefixes.get(&key), self.prefixes_old.get(&key)]
-                    .into_iter()
-                    .flatten()
-                    .any(|v| v & BRANCHES != 0);
+                // A young entry holds its old one's flag (it starts from
+                // it, and the old generation no longer changes).
+                let branches = match self.prefixes.get(&key) {
+                    Some(v) => v & BRANCHES != 0,
+                    None => self.prefixes_old.get(&key).is_some_and(|v| v & BRANCHES != 0),
+                };
                 let end_word = end_word(&body[..i]).map_or(0, |w| {
                     let n = self.end_words.get(&hash_lower(w.as_bytes())).copied().unwrap_or(0);
                     // A learned title does not count for itself (the
