@@ -338,7 +338,7 @@ impl TitleMemory {
                     // scorer never sees a learned title: the memory
                     // splits it first; training examples made from
                     // learned titles would).
-                    n.saturating_sub(u32::from(self.contains(key)))
+                    if n == 0 { 0 } else { n.saturating_sub(u32::from(self.contains(key))) }
                 });
                 out.push((i, Evidence { branches, end_word }));
             }
