@@ -171,21 +171,44 @@ impl Codec {
     /// # Errors
     /// [`Error::Compression`] when zstd fails (it cannot run out of room:
     /// the buffer holds its bound).
+    #[cfg(test)]
     pub(crate) fn compress(
         cctx: &mut CCtx<'static>,
         dict: Option<&Dictionary>,
         record: &str,
     ) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        let n = Self::compress_into(cctx, dict, record, &mut buf)?.len();
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    /// The stored value of `record`, compressed with `dict` (or without),
+    /// written at the start of `buf` (grown when too small, never shrunk:
+    /// a writer reuses one buffer for all its records).
+    ///
+    /// # Errors
+    /// [`Error::Compression`] when zstd fails (it cannot run out of room:
+    /// the buffer holds its bound).
+    pub(crate) fn compress_into<'b>(
+        cctx: &mut CCtx<'static>,
+        dict: Option<&Dictionary>,
+        record: &str,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<&'b [u8]> {
         let src = record.as_bytes();
-        let mut out = vec![0u8; 1 + zstd::zstd_safe::compress_bound(src.len())];
-        out[0] = if dict.is_some() { WITH_DICT } else { PLAIN };
+        let need = 1 + zstd::zstd_safe::compress_bound(src.len());
+        if buf.len() < need {
+            buf.resize(need, 0);
+        }
+        buf[0] = if dict.is_some() { WITH_DICT } else { PLAIN };
+        let out = &mut buf[1..need];
         let done = match dict {
-            Some(d) => cctx.compress_using_cdict(&mut out[1..], src, &d.cdict),
-            None => cctx.compress(&mut out[1..], src, LEVEL),
+            Some(d) => cctx.compress_using_cdict(out, src, &d.cdict),
+            None => cctx.compress(out, src, LEVEL),
         };
         let n = done.map_err(|code| Error::Compression(zstd::zstd_safe::get_error_name(code)))?;
-        out.truncate(1 + n);
-        Ok(out)
+        Ok(&buf[..1 + n])
     }
 
     /// The record text of a stored value.
@@ -250,6 +273,20 @@ mod tests {
         #[test]
         fn any_bytes_decode_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             let _ = codec().decompress(&bytes);
+        }
+
+        /// One buffer reused for records of any lengths, longer and shorter
+        /// than the one before: each stored value reads back as its record.
+        #[test]
+        fn a_reused_buffer_stores_each_record_alone(lens in proptest::collection::vec(0usize..3000, 1..6)) {
+            let c = codec();
+            let mut cctx = CCtx::create();
+            let mut buf = Vec::new();
+            for (i, len) in lens.into_iter().enumerate() {
+                let record: String = "利用率 wenku ".chars().cycle().skip(i).take(len).collect();
+                let stored = Codec::compress_into(&mut cctx, None, &record, &mut buf).unwrap().to_vec();
+                prop_assert_eq!(c.decompress(&stored).unwrap(), record);
+            }
         }
 
         /// A frame cut short is refused, not read as a record.

@@ -133,6 +133,8 @@ pub struct ListingWriter {
     stats: WriteStats,
     /// Compression context of the records.
     cctx: CCtx<'static>,
+    /// Where a record is compressed (reused: no allocation per record).
+    frame: Vec<u8>,
     /// The index's records dictionary, once it has one.
     dict: Option<Arc<Dictionary>>,
     /// While the index has no dictionary: this run's first operations,
@@ -286,6 +288,7 @@ impl ListingWriter {
             merge_after_bulk: options.merge_after_bulk,
             stats: WriteStats::default(),
             cctx: CCtx::create(),
+            frame: Vec::new(),
             dict,
             pending,
         })
@@ -388,8 +391,9 @@ impl ListingWriter {
     }
 
     fn write_document(&mut self, mut doc: TantivyDocument, record: &str) -> Result<()> {
-        let stored = Codec::compress(&mut self.cctx, self.dict.as_deref(), record)?;
-        doc.add_bytes(self.fields.doc, stored.as_slice());
+        let stored =
+            Codec::compress_into(&mut self.cctx, self.dict.as_deref(), record, &mut self.frame)?;
+        doc.add_bytes(self.fields.doc, stored);
         self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
         Ok(())
     }
