@@ -55,9 +55,15 @@ pub(crate) const SCHEMA: &str = "boundary/3 cls cls3a cls3b end1 beg1 len len-cl
 sep-kind title-punct unbalanced split-word fallback shape glued-word word-repeat tail-again \
 seam-again dash soon-punct branch end-word valley head-repeat first-word";
 
-/// The trained weights, keyed by [`feature_key`].
+/// The trained weights, keyed by [`feature_key`]: an open-addressing
+/// table at most a quarter full (the scorer looks up a few dozen features
+/// per candidate end, most of which have no weight; a miss ends at the
+/// first empty slot). Key 0 marks an empty slot.
 #[derive(Debug)]
-pub(crate) struct Weights(rustc_hash::FxHashMap<u64, f32>);
+pub(crate) struct Weights {
+    slots: Vec<(u64, f32)>,
+    shift: u32,
+}
 
 impl Weights {
     /// Parse `weight<TAB>part<TAB>part…` lines after a `#schema<TAB>…`
@@ -85,11 +91,47 @@ impl Weights {
                 _ => return Err(format!("line {}: not a weight of a schema feature", n + 1)),
             }
         }
-        Ok(Weights(map))
+        if map.contains_key(&0) {
+            return Err("a feature whose key is 0".to_string());
+        }
+        let size = (map.len() * 4).next_power_of_two().max(16);
+        let mut weights =
+            Weights { slots: vec![(0, 0.0); size], shift: 64 - size.trailing_zeros() };
+        for (k, w) in map {
+            let mut i = weights.slot(k);
+            while weights.slots[i].0 != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            weights.slots[i] = (k, w);
+        }
+        Ok(weights)
     }
 
+    /// How many features have a weight.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.0 != 0).count()
+    }
+
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
     pub(crate) fn get(&self, k: u64) -> f32 {
-        self.0.get(&k).copied().unwrap_or(0.0)
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
+        loop {
+            let (key, w) = self.slots[i];
+            if key == k {
+                return w;
+            }
+            if key == 0 {
+                return 0.0;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -652,6 +694,25 @@ mod tests {
         }
     }
 
+    /// Every weight of a file is found again (probing past collisions),
+    /// a feature the file does not have weighs 0, and a feature named
+    /// twice keeps its last weight.
+    #[test]
+    fn weights_table_finds_every_weight() {
+        let mut text = format!("#schema\t{SCHEMA}\n");
+        for i in 0..3000 {
+            text.push_str(&format!("{}.5\tcls\t{i}\tH\n", i % 7));
+        }
+        text.push_str("9.5\tcls\t0\tH\n");
+        let w = Weights::parse(&text).unwrap();
+        for i in 1..3000 {
+            let key = feature_key(&["cls", &i.to_string(), "H"]);
+            assert_eq!(w.get(key), (i % 7) as f32 + 0.5, "feature {i}");
+            assert_eq!(w.get(feature_key(&["cls", &i.to_string(), "U"])), 0.0);
+        }
+        assert_eq!(w.get(feature_key(&["cls", "0", "H"])), 9.5);
+    }
+
     #[test]
     fn candidates_skip_numbers_and_separator_spaces() {
         let line = Line::new("4 ab cd。ef", None);
@@ -684,7 +745,7 @@ mod tests {
         let w = Weights::parse(text).unwrap();
         assert!(weights().is_some());
         // A general model: hundreds of weights, not thousands.
-        assert!((50..2000).contains(&w.0.len()), "{} weights", w.0.len());
+        assert!((50..2000).contains(&w.len()), "{} weights", w.len());
         // Every template the features emit is in the schema.
         let templates: Vec<&str> = SCHEMA.split(' ').skip(1).collect();
         for body in [
