@@ -132,9 +132,23 @@ pub(crate) fn word_cell(word: &[u8]) -> usize {
     (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
 }
 
+#[inline]
 pub(crate) fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    WORD_BYTES[usize::from(b)]
 }
+
+/// `is_ascii_alphanumeric() || == b'_'` of every byte, looked up (the
+/// first pass tests every byte of every listing).
+static WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
 
 /// What the catalog says of one candidate title end (`boundary.rs`).
 #[derive(Clone, Copy, Debug, Default)]
