@@ -41,11 +41,15 @@ const WITH_DICT: u8 = b'1';
 const LEVEL: i32 = 3;
 
 /// Bytes of records a writer collects (in input order) to train the
-/// dictionary on, when the index has none.
-pub(crate) const SAMPLE_BYTES: usize = 4 << 20;
+/// dictionary on, when the index has none. 2 MiB (4 MiB before): the
+/// training took 20 % of the instructions of indexing 10k listings and
+/// half the sample halves it; with a dictionary of the same size the
+/// index of 100k generated listings is 0.7 % larger (docs/benchmarks.md,
+/// "Indexing CPU outside parsing").
+pub(crate) const SAMPLE_BYTES: usize = 2 << 20;
 
-/// Fewer sample bytes than this train no dictionary (zstd's trainer wants
-/// about a hundred times the dictionary's size).
+/// Fewer sample bytes than this train no dictionary (zstd's trainer
+/// recommends about a hundred times the dictionary's size).
 const MIN_SAMPLE_BYTES: usize = 256 << 10;
 
 /// Largest dictionary (zstd's default size).
@@ -141,7 +145,8 @@ impl Codec {
         }
         let data: Vec<u8> = samples.iter().flat_map(|s| s.bytes()).collect();
         let sizes: Vec<usize> = samples.iter().map(|s| s.len()).collect();
-        let size = (total / 32).clamp(16 << 10, MAX_DICT_BYTES);
+        // a sixteenth of the sample: the largest size from a full sample
+        let size = (total / 16).clamp(16 << 10, MAX_DICT_BYTES);
         let started = std::time::Instant::now();
         let bytes = match zstd::dict::from_continuous(&data, &sizes, size) {
             Ok(b) => b,
