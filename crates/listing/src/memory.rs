@@ -64,7 +64,7 @@ pub(crate) struct TitleMemory {
 /// does not pay for zeroing and touching megabytes), an array once many
 /// were (an array's add is a few instructions, the map's tens). Both give
 /// the same counts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct CountMin {
     sparse: FxHashMap<u32, u16>,
     dense: Vec<u16>,
@@ -80,6 +80,30 @@ impl CountMin {
             return;
         }
         self.add_sparse(cell, cells);
+    }
+
+    /// Adds every count of `other` (saturating: the same values whatever
+    /// the order the counts came in).
+    fn add_all(&mut self, other: &CountMin, cells: usize) {
+        if other.dense.is_empty() && other.sparse.is_empty() {
+            return;
+        }
+        if self.dense.is_empty() {
+            self.dense = vec![0; cells];
+            for (k, v) in self.sparse.drain() {
+                self.dense[k as usize] = v;
+            }
+        }
+        if other.dense.is_empty() {
+            for (&k, &v) in &other.sparse {
+                let c = &mut self.dense[k as usize];
+                *c = c.saturating_add(v);
+            }
+        } else {
+            for (c, &v) in self.dense.iter_mut().zip(&other.dense) {
+                *c = c.saturating_add(v);
+            }
+        }
     }
 
     #[cold]
@@ -102,6 +126,53 @@ impl CountMin {
             Some(c) => *c,
             None => self.sparse.get(&(cell as u32)).copied().unwrap_or(0),
         }
+    }
+}
+
+/// The character pairs and ASCII words of listing texts, counted apart
+/// from a [`TitleMemory`] (on a worker thread of the first pass) and added
+/// to it ([`TitleMemory::add_counts`]).
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pairs: CountMin,
+    words: CountMin,
+}
+
+impl Counts {
+    /// Count the pairs and words of `body`.
+    pub(crate) fn learn(&mut self, body: &str) {
+        count_pairs(&mut self.pairs, body);
+        count_words(&mut self.words, body);
+    }
+}
+
+/// Count the adjacent character pairs of `body`.
+fn count_pairs(pairs: &mut CountMin, body: &str) {
+    let mut prev: Option<char> = None;
+    for c in body.chars() {
+        if c.is_whitespace() {
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            pairs.add(pair_cell(p, c), PAIR_CELLS);
+        }
+        prev = Some(c);
+    }
+}
+
+/// Count the ASCII words of `body`.
+fn count_words(words: &mut CountMin, body: &str) {
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !is_word_byte(b[i]) {
+            i += 1;
+            continue;
+        }
+        let n = b[i..].iter().take_while(|&&c| is_word_byte(c)).count();
+        words.add(word_cell(&b[i..i + n]), WORD_CELLS);
+        i += n;
     }
 }
 
@@ -221,9 +292,28 @@ impl TitleMemory {
     /// character pairs of `body`). Once frozen, nothing more is counted.
     pub(crate) fn learn_text(&mut self, body: &str) {
         if !self.frozen {
-            self.learn_pairs(body);
-            self.learn_words(body);
+            count_pairs(&mut self.pairs, body);
+            count_words(&mut self.words, body);
             self.learn_prefixes(body);
+        }
+    }
+
+    /// [`learn_text`](Self::learn_text) without the character pairs and
+    /// words: another thread counts them in a [`Counts`], added later
+    /// ([`add_counts`](Self::add_counts)).
+    pub(crate) fn learn_text_but_counts(&mut self, body: &str) {
+        if !self.frozen {
+            self.learn_prefixes(body);
+        }
+    }
+
+    /// Adds counts made on another thread. Saturating counts add in any
+    /// order to the same values, so the memory is the one a single thread
+    /// would have learned.
+    pub(crate) fn add_counts(&mut self, c: &Counts) {
+        if !self.frozen {
+            self.pairs.add_all(&c.pairs, PAIR_CELLS);
+            self.words.add_all(&c.words, WORD_CELLS);
         }
     }
 
@@ -272,21 +362,6 @@ impl TitleMemory {
         }
     }
 
-    /// Count the ASCII words of `body`.
-    fn learn_words(&mut self, body: &str) {
-        let b = body.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if !is_word_byte(b[i]) {
-                i += 1;
-                continue;
-            }
-            let n = b[i..].iter().take_while(|&&c| is_word_byte(c)).count();
-            self.words.add(word_cell(&b[i..i + n]), WORD_CELLS);
-            i += n;
-        }
-    }
-
     /// How often the ASCII word `w` occurs in the catalog (an upper bound).
     pub(crate) fn word_count(&self, w: &str) -> u16 {
         self.words.get(word_cell(w.as_bytes()))
@@ -303,21 +378,6 @@ impl TitleMemory {
     /// Whether [`freeze`](Self::freeze) was called.
     pub(crate) fn is_frozen(&self) -> bool {
         self.frozen
-    }
-
-    /// Count the adjacent character pairs of `body`.
-    fn learn_pairs(&mut self, body: &str) {
-        let mut prev: Option<char> = None;
-        for c in body.chars() {
-            if c.is_whitespace() {
-                prev = None;
-                continue;
-            }
-            if let Some(p) = prev {
-                self.pairs.add(pair_cell(p, c), PAIR_CELLS);
-            }
-            prev = Some(c);
-        }
     }
 
     /// How often `a` is followed by `b` in the catalog (an upper bound).
@@ -532,6 +592,42 @@ mod tests {
         // A bracketed note that opens no snippets still is one.
         let body = "隐公二年（完整版）隐公二年 【经】二年春，公会戎于潜。";
         assert_eq!(m.lookup(body, p), Some("隐公二年（完整版）".len()));
+    }
+
+    /// Counts split between two tables (one past its switch to the array,
+    /// one still a map) and added together are the counts of one table,
+    /// saturation included.
+    #[test]
+    fn count_min_tables_add_up() {
+        let cells = 1 << 10;
+        let seq: Vec<usize> =
+            (0..3000u64).map(|i| ((i * i * 7919) % cells as u64) as usize).collect();
+        let mut one = CountMin::default();
+        let (mut a, mut b) = (CountMin::default(), CountMin::default());
+        for (i, &c) in seq.iter().enumerate() {
+            one.add(c, cells);
+            if i % 100 == 0 { b.add(c, cells) } else { a.add(c, cells) }
+        }
+        assert!(!a.dense.is_empty() && b.dense.is_empty(), "one array, one map");
+        // one cell past saturation, half in each of two arrays
+        let (mut s1, mut s2, mut s) = (a.clone(), CountMin::default(), one.clone());
+        for _ in 0..40_000 {
+            s1.add(7, cells);
+            s2.add(7, cells);
+            s.add(7, cells);
+            s.add(7, cells);
+        }
+        assert_eq!(s.get(7), u16::MAX);
+        let mut s2b = b.clone();
+        s2b.add_all(&s2, cells);
+        for (x, y, want) in [(&a, &b, &one), (&b, &a, &one), (&s1, &s2b, &s)] {
+            let mut sum = CountMin::default();
+            sum.add_all(x, cells);
+            sum.add_all(y, cells);
+            for c in 0..cells {
+                assert_eq!(sum.get(c), want.get(c), "cell {c}");
+            }
+        }
     }
 
     /// The sparse and the dense form count alike, across the switch.

@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::memory::TitleMemory;
+use crate::memory::{Counts, TitleMemory};
 use crate::parse::{Mem, RuleHint, parse_line};
 use crate::profile::Profile;
 use crate::{Listing, Result, Source};
@@ -60,12 +60,34 @@ pub(crate) type Lesson = Option<(String, Option<usize>)>;
 
 /// What a listing line teaches the memory (the first pass): its body and
 /// the reliable rules' end of it, which need no memory; the reading
-/// thread learns them in order (`split::learn_split`).
-pub(crate) fn learner(profile: &'static Profile) -> Work<Lesson> {
-    Arc::new(move |j: &Job| {
-        let body = crate::parse::learned_body(&j.line)?;
-        Some((body.to_string(), crate::split::rule_end(body, profile)))
-    })
+/// thread learns them in order (`split::learn_split_but_counts`). Each
+/// worker counts the character pairs and words of its lines in its own
+/// [`Counts`], sent on `counts` when the worker ends, for the reader to
+/// add to the memory (counts add up in any order).
+pub(crate) fn learner(
+    profile: &'static Profile,
+    counts: Sender<Counts>,
+) -> impl Fn() -> Box<dyn FnMut(&Job) -> Lesson + Send> {
+    move || {
+        let mut tally = Tally { counts: Counts::default(), out: counts.clone() };
+        Box::new(move |j: &Job| {
+            let body = crate::parse::learned_body(&j.line)?;
+            tally.counts.learn(body);
+            Some((body.to_string(), crate::split::rule_end(body, profile)))
+        })
+    }
+}
+
+/// A worker's counts, sent when the worker ends.
+struct Tally {
+    counts: Counts,
+    out: Sender<Counts>,
+}
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        let _ = self.out.send(std::mem::take(&mut self.counts));
+    }
 }
 
 /// Worker threads applying one function to batches of lines.
@@ -86,6 +108,18 @@ pub(crate) struct Pool<T> {
 
 impl<T: Default + Send + 'static> Pool<T> {
     pub(crate) fn new(threads: usize, work: Work<T>) -> Self {
+        Pool::with_workers(threads, move || {
+            let work = Arc::clone(&work);
+            Box::new(move |j: &Job| work(j))
+        })
+    }
+
+    /// Each worker runs its own function, made by `make` (a worker may
+    /// keep state across its lines).
+    pub(crate) fn with_workers(
+        threads: usize,
+        make: impl Fn() -> Box<dyn FnMut(&Job) -> T + Send>,
+    ) -> Self {
         let (jobs, job_rx) = channel::<(u64, Vec<Job>)>();
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (result_tx, results) = channel();
@@ -93,10 +127,10 @@ impl<T: Default + Send + 'static> Pool<T> {
             .map(|i| {
                 let job_rx = Arc::clone(&job_rx);
                 let result_tx = result_tx.clone();
-                let work = Arc::clone(&work);
+                let mut work = make();
                 std::thread::Builder::new()
                     .name(format!("wenku-parse-{i}"))
-                    .spawn(move || run(&job_rx, &result_tx, &*work))
+                    .spawn(move || run(&job_rx, &result_tx, &mut *work))
                     .expect("spawn a parse thread")
             })
             .collect();
@@ -183,14 +217,14 @@ impl<T> Drop for Pool<T> {
 fn run<T>(
     jobs: &Mutex<Receiver<(u64, Vec<Job>)>>,
     results: &Sender<(u64, Outcome<T>)>,
-    work: &(dyn Fn(&Job) -> T + Send + Sync),
+    work: &mut (dyn FnMut(&Job) -> T + Send),
 ) {
     loop {
         // the lock is released before the work (end of the statement)
         let next = jobs.lock().map(|rx| rx.recv());
         let Ok(Ok((seq, batch))) = next else { return };
         let outcome =
-            std::panic::catch_unwind(AssertUnwindSafe(|| batch.iter().map(work).collect()));
+            std::panic::catch_unwind(AssertUnwindSafe(|| batch.iter().map(&mut *work).collect()));
         if results.send((seq, outcome)).is_err() {
             return;
         }

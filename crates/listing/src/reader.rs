@@ -228,10 +228,19 @@ impl CatalogReader {
             let mut first = CatalogReader::empty(regular, opts);
             first.learn_only = true;
             let profile = opts.profile.unwrap_or(Profile::generic());
+            let (counts_tx, counts) = std::sync::mpsc::channel();
             if opts.threads > 1 {
-                first.learn_pool = Some(Pool::new(opts.threads, learner(profile)));
+                let make = learner(profile, counts_tx);
+                first.learn_pool = Some(Pool::with_workers(opts.threads, make));
+            } else {
+                drop(counts_tx);
             }
             first.by_ref().for_each(drop);
+            // the workers end, and send what they counted
+            first.learn_pool = None;
+            for c in counts.iter() {
+                first.titles.add_counts(&c);
+            }
             reader.hint_files = first.hint_ranges();
             reader.hints = std::mem::take(&mut first.hints);
             reader.titles = first.titles;
@@ -534,7 +543,8 @@ impl Iterator for CatalogReader {
                         // first pass: learn in reading order
                         let hint = match pool.take(slot) {
                             Some((body, end)) => {
-                                crate::split::learn_split(&body, end, &mut self.titles);
+                                // the worker counted its pairs and words
+                                crate::split::learn_split_but_counts(&body, end, &mut self.titles);
                                 RuleHint::of(&body, end)
                             }
                             None => RuleHint::NONE,

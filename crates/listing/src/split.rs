@@ -57,6 +57,17 @@ pub(crate) fn learn(body: &str, m: &mut TitleMemory, profile: &Profile) -> Optio
 /// already found (they read no memory, so another thread can find it).
 pub(crate) fn learn_split(body: &str, end: Option<usize>, m: &mut TitleMemory) {
     m.learn_text(body);
+    learn_split_title(body, end, m);
+}
+
+/// [`learn_split`] with the character pairs and words counted elsewhere
+/// (`memory::Counts`, on the worker that found `end`).
+pub(crate) fn learn_split_but_counts(body: &str, end: Option<usize>, m: &mut TitleMemory) {
+    m.learn_text_but_counts(body);
+    learn_split_title(body, end, m);
+}
+
+fn learn_split_title(body: &str, end: Option<usize>, m: &mut TitleMemory) {
     if let Some(end) = end {
         m.learn(body[..end].trim());
         m.learn_opener(body[..end].trim(), body[end..].trim_start());
