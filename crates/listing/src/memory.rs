@@ -32,10 +32,8 @@ pub(crate) struct TitleMemory {
     /// how many listings opened with it; at most `SUFFIXES` entries.
     openers: HashMap<String, u32>,
     /// The openers counted `OPENER_LISTINGS` times, in the order they got
-    /// there.
-    frequent_openers: Vec<String>,
-    /// A prepared searcher of each of `frequent_openers`, in their order.
-    opener_finders: Vec<memchr::memmem::Finder<'static>>,
+    /// there, each as a prepared searcher of it.
+    frequent_openers: Vec<memchr::memmem::Finder<'static>>,
     /// Listing prefixes: a hash of each prefix of a body that a title may
     /// end with (a character boundary not after a space, in its first
     /// `MAX_TITLE` bytes) → the character that followed it, with
@@ -89,10 +87,7 @@ impl CountMin {
             return;
         }
         if self.dense.is_empty() {
-            self.dense = vec![0; cells];
-            for (k, v) in self.sparse.drain() {
-                self.dense[k as usize] = v;
-            }
+            self.make_dense(cells);
         }
         if other.dense.is_empty() {
             for (&k, &v) in &other.sparse {
@@ -113,10 +108,15 @@ impl CountMin {
         *c = c.saturating_add(1);
         self.adds += 1;
         if self.adds > cells / 32 || self.sparse.len() > cells / 16 {
-            self.dense = vec![0; cells];
-            for (k, v) in self.sparse.drain() {
-                self.dense[k as usize] = v;
-            }
+            self.make_dense(cells);
+        }
+    }
+
+    /// From the map to the array (the same counts).
+    fn make_dense(&mut self, cells: usize) {
+        self.dense = vec![0; cells];
+        for (k, v) in self.sparse.drain() {
+            self.dense[k as usize] = v;
         }
     }
 
@@ -444,8 +444,7 @@ impl TitleMemory {
             let n = self.openers.entry(word.to_string()).or_default();
             *n += 1;
             if *n == Self::OPENER_LISTINGS {
-                self.frequent_openers.push(word.to_string());
-                self.opener_finders.push(memchr::memmem::Finder::new(word).into_owned());
+                self.frequent_openers.push(memchr::memmem::Finder::new(word).into_owned());
             }
         }
     }
@@ -462,7 +461,8 @@ impl TitleMemory {
     /// opens many snippets starts the snippet, it is no re-upload note.
     fn reupload_len(&self, after: &str, profile: &Profile) -> usize {
         let n = suffix_len(after, profile);
-        if n > 0 && self.frequent_openers.iter().any(|w| w == &after[..n]) { 0 } else { n }
+        let opener = |f: &memchr::memmem::Finder<'_>| f.needle() == &after.as_bytes()[..n];
+        if n > 0 && self.frequent_openers.iter().any(opener) { 0 } else { n }
     }
 
     /// The start of the first frequent opener in the head of `body`, after
@@ -477,7 +477,7 @@ impl TitleMemory {
         // further than where such a match ends (a byte search: a match of
         // a whole UTF-8 word in UTF-8 text starts on a character boundary).
         let bytes = body.as_bytes();
-        self.opener_finders
+        self.frequent_openers
             .iter()
             .filter_map(|f| {
                 let w = f.needle();

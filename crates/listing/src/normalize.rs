@@ -131,19 +131,8 @@ impl<'a> Skeleton<'a> {
             if raw.is_whitespace() {
                 continue;
             }
-            let mapped = if raw.is_ascii() {
-                raw.to_ascii_lowercase()
-            } else if is_radical(raw) {
-                match std::iter::once(raw).nfkc().next() {
-                    Some(m) => m,
-                    None => return Skel::Unknown,
-                }
-            } else {
-                match simple_nfkc(raw) {
-                    Some(m) => m.to_ascii_lowercase(),
-                    None => return Skel::Unknown,
-                }
-            };
+            let Some(mapped) = map_alone(raw) else { return Skel::Unknown };
+            let mapped = mapped.to_ascii_lowercase();
             if mapped == '.' || mapped.is_whitespace() || Some(mapped) == self.held {
                 continue;
             }
@@ -162,16 +151,7 @@ impl<'a> Skeleton<'a> {
 /// and no two neighbours across or next to the seam map to the same
 /// character (no fake-bold pair or run of pairs spans it).
 pub(crate) fn glues_cleanly(a: &str, b: &str) -> bool {
-    let map = |c: char| -> Option<char> {
-        let m = if c.is_ascii() {
-            c
-        } else if is_radical(c) {
-            std::iter::once(c).nfkc().next()?
-        } else {
-            simple_nfkc(c)?
-        };
-        (m != '.' && !m.is_whitespace()).then_some(m)
-    };
+    let map = |c: char| map_alone(c).filter(|m| *m != '.' && !m.is_whitespace());
     let mut ta = a.chars().rev();
     let mut sb = b.chars();
     let (Some(x), Some(y)) = (ta.next().and_then(map), sb.next().and_then(map)) else {
@@ -182,6 +162,20 @@ pub(crate) fn glues_cleanly(a: &str, b: &str) -> bool {
     x != y
         && x2.is_none_or(|c| c.is_some_and(|c| c != x))
         && y2.is_none_or(|c| c.is_some_and(|c| c != y))
+}
+
+/// What [`normalize`] maps `c` to when it maps it on its own: ASCII as
+/// it is, a radical to its ideograph, a character NFKC maps alone
+/// ([`simple_nfkc`]); `None` for one only general NFKC decides (it may
+/// compose, expand or reorder).
+fn map_alone(c: char) -> Option<char> {
+    if c.is_ascii() {
+        Some(c)
+    } else if is_radical(c) {
+        std::iter::once(c).nfkc().next()
+    } else {
+        simple_nfkc(c)
+    }
 }
 
 /// A non-ASCII character that NFKC maps to itself and that cannot
