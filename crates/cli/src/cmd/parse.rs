@@ -61,10 +61,10 @@ impl Args {
             as_of: self.as_of,
             encoding: self.encoding,
             profile: self.profile,
-            threads: self.threads.map_or_else(
-                || std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
-                usize::from,
-            ),
+            // the indexer's default: the available cores, at most 8
+            threads: self
+                .threads
+                .map_or_else(|| wenku::WriterOptions::default().threads, usize::from),
             ..Default::default()
         }
     }
