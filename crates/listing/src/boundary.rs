@@ -242,7 +242,8 @@ impl<'a> Line<'a> {
         let by_chars =
             body[skip..].char_indices().nth(MAX_CHARS).map_or(body.len(), |(i, _)| skip + i);
         let limit = body.find('。').map_or(by_chars, |i| i.min(by_chars)).max(skip);
-        let mut stats = Vec::new();
+        // at most one entry per byte: no regrowing on the way
+        let mut stats = Vec::with_capacity(limit - skip);
         let mut puncts = Vec::new();
         let mut st = Stats::default();
         let mut prev = Class::None;
@@ -270,8 +271,8 @@ impl<'a> Line<'a> {
             stats.push((skip + i + c.len_utf8(), st));
         }
         let fold_end = body[limit..].char_indices().nth(160).map_or(body.len(), |(i, _)| limit + i);
-        let mut folded = Vec::new();
-        let mut folded_from = Vec::new();
+        let mut folded = Vec::with_capacity(fold_end);
+        let mut folded_from = Vec::with_capacity(fold_end);
         for (i, c) in body[..fold_end].char_indices().filter(|(_, c)| !c.is_whitespace()) {
             folded.push(fold_char(c));
             folded_from.push(i);
@@ -354,6 +355,11 @@ enum Class {
 impl Class {
     fn of(c: Option<char>) -> Class {
         let Some(c) = c else { return Class::None };
+        // the common case first: a CJK unified ideograph (no other arm
+        // below takes one)
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            return Class::Han;
+        }
         match c {
             'A'..='Z' => Class::Upper,
             'a'..='z' => Class::Lower,
@@ -427,6 +433,18 @@ fn next_same(folded: &[char], k: usize) -> Vec<u32> {
     let n = folded.len();
     let mut next = vec![u32::MAX; n];
     if n < k {
+        return next;
+    }
+    if k <= 3 {
+        // three 21-bit characters fit a u64 key (cheaper to hash)
+        let mut last: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+        last.reserve(n);
+        for i in (0..=n - k).rev() {
+            let key = folded[i..i + k].iter().fold(0u64, |a, &c| (a << 21) | u64::from(c as u32));
+            if let Some(j) = last.insert(key, i as u32) {
+                next[i] = j;
+            }
+        }
         return next;
     }
     let mut last: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
@@ -685,6 +703,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Both key widths (u64 up to 3 characters, u128 beyond) find the
+        /// next equal window, as a scan does.
+        #[test]
+        fn next_same_is_the_next_equal_window(s in "[ab中⽤]{0,30}", k in 1usize..6) {
+            let folded: Vec<char> = s.chars().collect();
+            let n = folded.len();
+            let want: Vec<u32> = (0..n)
+                .map(|i| {
+                    (i + 1..n)
+                        .find(|&j| i + k <= n && j + k <= n && folded[i..i + k] == folded[j..j + k])
+                        .map_or(u32::MAX, |j| j as u32)
+                })
+                .collect();
+            proptest::prop_assert_eq!(next_same(&folded, k), want);
+        }
+
         /// The 4-windows' chains from the 2-windows' are the hashed ones.
         #[test]
         fn next_same4_is_next_same_of_4(s in "[abc]{0,40}") {

@@ -389,9 +389,9 @@ impl TitleMemory {
     /// `from` up to `limit` (bytes) that does not follow a space:
     /// `(end, evidence)` in order.
     pub(crate) fn evidence(&self, body: &str, from: usize, limit: usize) -> Vec<(usize, Evidence)> {
-        let mut out = Vec::new();
         let bytes = body.as_bytes();
         let limit = limit.min(MAX_TITLE).min(bytes.len());
+        let mut out = Vec::with_capacity(limit.saturating_sub(from));
         // `h` is the hash of `body[..i]`, which is the candidate title
         // itself (it does not end in a space).
         let mut h = PrefixHash::default();
