@@ -550,3 +550,139 @@ fn killed_during_the_bulk_merge_keeps_a_whole_commit() {
         assert_eq!(count(&index) as u64, n as u64 + distinct_seed());
     }
 }
+
+/// Every stored listing with its count, by id.
+fn stored_by_id(index: &ListingIndex) -> std::collections::HashMap<String, StoredListing> {
+    let reader = index.reader().unwrap();
+    reader.reload().unwrap();
+    let searcher = reader.searcher();
+    let mut out = std::collections::HashMap::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for doc in segment.doc_ids_alive() {
+            let addr = tantivy::DocAddress::new(ord as u32, doc);
+            let s = StoredListing::fetch(index, &searcher, addr).unwrap();
+            assert!(out.insert(s.listing.id.clone(), s).is_none(), "an id stored twice");
+        }
+    }
+    out
+}
+
+/// The ids of the index's documents in document order (one segment).
+fn ids_in_doc_order(index: &ListingIndex) -> Vec<String> {
+    let searcher = index.reader().unwrap().searcher();
+    assert_eq!(searcher.segment_readers().len(), 1);
+    let segment = &searcher.segment_readers()[0];
+    let addr = |doc| tantivy::DocAddress::new(0, doc);
+    let fetch = |doc| StoredListing::fetch_id(index, &searcher, addr(doc)).unwrap();
+    segment.doc_ids_alive().map(fetch).collect()
+}
+
+/// The order of documents when each copy replaces the one before: each id
+/// where its last copy was added.
+fn last_copy_order(listings: &[&Listing]) -> Vec<String> {
+    let last: std::collections::HashMap<&str, usize> =
+        listings.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
+    let mut ids: Vec<(&str, usize)> = last.into_iter().collect();
+    ids.sort_by_key(|&(_, i)| i);
+    ids.into_iter().map(|(id, _)| id.to_string()).collect()
+}
+
+/// Documents tantivy was given, deleted ones included.
+fn max_docs(index: &ListingIndex) -> u32 {
+    index.tantivy().searchable_segment_metas().unwrap().iter().map(|m| m.max_doc()).sum()
+}
+
+/// The seed page's listings with other content (a later capture: other
+/// price), same ids and lines.
+fn recaptured(seed: &[Listing]) -> Vec<Listing> {
+    seed.iter()
+        .map(|l| {
+            let mut l = l.clone();
+            l.price += 1;
+            l.source.line += 1000;
+            l
+        })
+        .collect()
+}
+
+/// A repeat that comes soon after its first copy (within the writer's
+/// hold, 8,192 listings) is not written again: tantivy gets each id once,
+/// with its final count, and no document is deleted, so even without the
+/// bulk merge the index has no deleted documents. The stored record is the
+/// first copy, the count the total.
+#[test]
+fn repeats_within_the_hold_are_written_once_with_their_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
+    let options = WriterOptions { merge_after_bulk: false, ..opts() };
+    let mut w = index.writer(&options).unwrap();
+    let seed = seed_listings();
+    let again = recaptured(&seed);
+    let filler: Vec<Listing> = synthetic(3000).collect();
+    let all: Vec<&Listing> = seed.iter().chain(&filler).chain(&again).collect();
+    for l in &all {
+        w.add(l).unwrap();
+    }
+    let stats = w.commit().unwrap();
+    assert_eq!(stats.distinct, 3000 + distinct_seed());
+    assert_eq!(max_docs(&index) as u64, stats.distinct, "a repeat was written again");
+    assert!(!segments(&index).1, "deleted documents");
+    // the same order as when each copy replaced the one before
+    assert_eq!(ids_in_doc_order(&index), last_copy_order(&all));
+    let stored = stored_by_id(&index);
+    for l in &seed {
+        let s = &stored[&l.id];
+        let copies = seed.iter().filter(|c| c.id == l.id).count() as u32;
+        assert_eq!(s.dup_count, 2 * copies, "{}", l.id);
+        let first = seed.iter().find(|c| c.id == l.id).unwrap();
+        assert_eq!(&s.listing, first, "not the first copy");
+    }
+}
+
+/// A repeat that comes after its first copy was written (more than 8,192
+/// listings later) replaces it: the first copy, with the total count.
+#[test]
+fn a_repeat_after_the_hold_replaces_the_written_first_copy() {
+    let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+    let mut w = index.writer(&opts()).unwrap();
+    let seed = seed_listings();
+    let again = recaptured(&seed);
+    let filler: Vec<Listing> = synthetic(9000).collect();
+    let all: Vec<&Listing> = seed.iter().chain(&filler).chain(&again).chain(&again).collect();
+    for l in &all {
+        w.add(l).unwrap();
+    }
+    let stats = w.commit().unwrap();
+    assert_eq!(stats.distinct, 9000 + distinct_seed());
+    assert_eq!(ids_in_doc_order(&index), last_copy_order(&all));
+    let stored = stored_by_id(&index);
+    assert_eq!(stored.len() as u64, stats.distinct);
+    for l in &seed {
+        let copies = seed.iter().filter(|c| c.id == l.id).count() as u32;
+        assert_eq!(stored[&l.id].dup_count, 3 * copies, "{}", l.id);
+        let first = seed.iter().find(|c| c.id == l.id).unwrap();
+        assert_eq!(&stored[&l.id].listing, first, "not the first copy");
+    }
+}
+
+/// Deleting an id that is still held drops it; a later copy in the same
+/// run comes back with the run's count, as when it had been written.
+#[test]
+fn deleting_a_held_listing_drops_it() {
+    let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+    let seed = seed_listings();
+    let mut w = index.writer(&opts()).unwrap();
+    for l in &seed {
+        w.add(l).unwrap();
+    }
+    w.delete(&seed[0].id);
+    w.delete(&seed[1].id);
+    w.add(&seed[1]).unwrap();
+    w.commit().unwrap();
+    let stored = stored_by_id(&index);
+    assert_eq!(stored.len() as u64, distinct_seed() - 1);
+    assert!(!stored.contains_key(&seed[0].id));
+    let copies = seed.iter().filter(|c| c.id == seed[1].id).count() as u32;
+    assert_eq!(stored[&seed[1].id].dup_count, copies + 1);
+    assert_eq!(stored[&seed[1].id].listing, seed[1]);
+}

@@ -390,6 +390,16 @@ impl Indexer {
         Ok(self.writer.add(listing)?)
     }
 
+    /// [`add`](Self::add), taking the record (the writer holds new
+    /// listings back for a while and keeps this one without a copy).
+    ///
+    /// # Errors
+    /// From the index writer.
+    pub fn add_owned(&mut self, listing: Listing) -> Result<AddOutcome> {
+        self.report.listings_read += 1;
+        Ok(self.writer.add_owned(listing)?)
+    }
+
     /// Deletes the listing with `id` (if there is one) at the commit.
     pub fn delete(&mut self, id: &str) {
         self.writer.delete(id);
@@ -491,7 +501,7 @@ impl Indexer {
                         }
                         *last_file = Some(l.source.file.clone());
                     }
-                    self.add(&l)?;
+                    self.add_owned(l)?;
                     p.listings += 1;
                     if p.listings.is_multiple_of(1000)
                         && let Some(f) = progress.as_mut()
