@@ -388,7 +388,9 @@ impl ListingWriter {
             // not written yet: it moves to where this copy came (where a
             // replacement would have been written) and keeps its record
             let held = self.held[(at - self.held_start) as usize].take();
-            self.hold(held.expect("a held listing's slot"))?;
+            let held = held.expect("a held listing's slot");
+            self.held_bytes -= held.size;
+            self.hold(held)?;
             return Ok(AddOutcome::Duplicate { seen });
         }
         let original = if let Some(original) = self.first_copies.get(&key) {

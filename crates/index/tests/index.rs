@@ -686,3 +686,23 @@ fn deleting_a_held_listing_drops_it() {
     assert_eq!(stored[&seed[1].id].dup_count, copies + 1);
     assert_eq!(stored[&seed[1].id].listing, seed[1]);
 }
+
+/// Repeats that move held documents (each listing added twice in a row,
+/// 48 MB of listings in all, more than the hold's 32 MiB) keep the hold's
+/// memory count right: every repeat is still caught.
+#[test]
+fn many_repeats_keep_the_hold_working() {
+    let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+    let options = WriterOptions { merge_after_bulk: false, ..opts() };
+    let mut w = index.writer(&options).unwrap();
+    for mut l in synthetic(6000) {
+        // memory only: `raw` is stored, not analysed
+        l.raw.push_str(&"x".repeat(8 << 10));
+        w.add(&l).unwrap();
+        w.add(&l).unwrap();
+    }
+    let stats = w.commit().unwrap();
+    assert_eq!((stats.distinct, stats.duplicates), (6000, 6000));
+    assert_eq!(max_docs(&index), 6000, "repeats written again");
+    assert!(!segments(&index).1, "deleted documents");
+}
