@@ -34,4 +34,6 @@ pub use error::{Error, Result};
 pub use index::{IndexMeta, ListingIndex, META_FILE, RECORD_FORMAT, USER_DICT_FILE};
 pub use schema::Fields;
 pub use wenku_listing;
-pub use writer::{AddOutcome, ListingWriter, StoredListing, WriteStats, WriterOptions};
+pub use writer::{
+    AddOutcome, ListingWriter, MERGE_PARTS, StoredListing, WriteStats, WriterOptions,
+};

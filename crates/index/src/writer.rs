@@ -64,13 +64,18 @@ pub struct WriterOptions {
     /// Memory budget of the writer in bytes, shared by its threads.
     /// Default: 256 MiB; at least 15 MiB per thread.
     pub heap_bytes: usize,
-    /// After a bulk run, merge the index into one segment at commit,
-    /// dropping deleted documents (replaced duplicates). Default: true.
+    /// After a bulk run, merge the index into at most two segments
+    /// ([`MERGE_PARTS`]; one on a single-core machine) at commit, dropping
+    /// deleted documents (replaced duplicates). Default: true.
     ///
     /// A run is bulk when the index was empty when it began (then no
-    /// segment is merged while indexing either: the one merge at the
-    /// end does the work once) or when it added at least as many listings
-    /// as the index held. Other runs leave merging to tantivy's policy.
+    /// segment is merged while indexing either: the merge at the end does
+    /// the work once) or when it added at least as many listings as the
+    /// index held. Other runs leave merging to tantivy's policy. Two
+    /// segments because tantivy merges on one thread per merge: two
+    /// halves merged at the same time take about half as long on two
+    /// cores, and a search over two segments costs about what it costs
+    /// over one (`docs/benchmarks.md`).
     pub merge_after_bulk: bool,
 }
 
@@ -196,6 +201,41 @@ impl Pending {
 enum Op {
     Delete(Term),
     Add(TantivyDocument, String),
+}
+
+/// Segments a bulk run ends with, at most (see
+/// [`WriterOptions::merge_after_bulk`]).
+pub const MERGE_PARTS: usize = 2;
+
+/// [`MERGE_PARTS`], or 1 on a machine with one core (where two merges
+/// would take as long as one).
+fn merge_parts() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MERGE_PARTS)
+}
+
+/// Splits `sizes` (in order) into `parts` consecutive, non-empty ranges
+/// (fewer when there are fewer sizes) whose sums are about equal: each
+/// cut where the running sum comes closest to its share.
+fn split_in_order(sizes: &[u64], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let n = sizes.len();
+    let parts = parts.clamp(1, n.max(1));
+    let prefix: Vec<u64> = std::iter::once(0)
+        .chain(sizes.iter().scan(0u64, |sum, s| {
+            *sum += s;
+            Some(*sum)
+        }))
+        .collect();
+    let total = prefix[n];
+    let mut cuts = vec![0];
+    for j in 1..parts {
+        let target = total * j as u64 / parts as u64;
+        // each range keeps at least one size
+        let (lo, hi) = (cuts[j - 1] + 1, n - (parts - j));
+        let best = (lo..=hi).min_by_key(|&c| prefix[c].abs_diff(target)).unwrap_or(lo);
+        cuts.push(best);
+    }
+    cuts.push(n);
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// Memory for first copies of listings (see [`ListingWriter::add`]).
@@ -563,24 +603,42 @@ impl ListingWriter {
         Ok((doc, record))
     }
 
-    /// Merges every committed segment into one, deleted documents dropped,
-    /// and waits for it; nothing to do when there is one segment without
-    /// deletes.
+    /// Merges the committed segments into at most [`MERGE_PARTS`], deleted
+    /// documents dropped, and waits: the segments, in order, in groups of
+    /// about equal size, each group merged on its own merge thread at the
+    /// same time. Nothing to do when there are no more segments than that
+    /// and none has deletes.
     fn merge_all(&mut self) -> Result<()> {
         let metas = self
             .index
             .tantivy()
             .searchable_segment_metas()
             .map_err(|e| self.index.tantivy_error(e))?;
-        if metas.len() < 2 && metas.iter().all(|m| !m.has_deletes()) {
+        let parts = merge_parts();
+        if metas.len() <= parts && metas.iter().all(|m| !m.has_deletes()) {
             return Ok(());
         }
-        let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+        let sizes: Vec<u64> = metas.iter().map(|m| u64::from(m.max_doc())).collect();
+        let groups: Vec<Vec<_>> = split_in_order(&sizes, parts)
+            .into_iter()
+            .map(|range| &metas[range])
+            // a group of one segment is merged only to drop its deletes
+            .filter(|g| g.len() > 1 || g.iter().any(|m| m.has_deletes()))
+            .map(|g| g.iter().map(|m| m.id()).collect())
+            .collect();
         // a live `SegmentMeta` keeps its segment's files from the clean-up
         drop(metas);
         let started = std::time::Instant::now();
-        self.writer.merge(&ids).wait().map_err(|e| self.index.tantivy_error(e))?;
-        tracing::debug!("{} segments merged into one in {:?}", ids.len(), started.elapsed());
+        let merges: Vec<_> = groups.iter().map(|ids| self.writer.merge(ids)).collect();
+        for merge in merges {
+            merge.wait().map_err(|e| self.index.tantivy_error(e))?;
+        }
+        tracing::debug!(
+            "segments merged in {} group(s) of {:?} in {:?}",
+            groups.len(),
+            groups.iter().map(Vec::len).collect::<Vec<_>>(),
+            started.elapsed()
+        );
         // the merged segments' files: not needed by any commit any more
         if let Err(e) = self.writer.garbage_collect_files().wait() {
             tracing::warn!("files of merged segments not removed: {e}");
@@ -595,11 +653,11 @@ impl ListingWriter {
 
     /// Commits everything atomically and waits for merges to finish; after
     /// a bulk run (see [`WriterOptions::merge_after_bulk`]) the index is
-    /// merged into one segment without deleted documents first.
+    /// merged into at most two segments without deleted documents first.
     ///
     /// The merge runs after the commit: a process killed during it leaves
-    /// the index as committed (the merged segment replaces the others in
-    /// one atomic metadata write, and its partial files are removed by the
+    /// the index as committed (each merged segment replaces its group in
+    /// one atomic metadata write, and partial files are removed by the
     /// next writer).
     ///
     /// # Errors
@@ -654,4 +712,24 @@ fn write_query_dict(index: &ListingIndex, dir: &std::path::Path) -> Result<()> {
     index.reload_analysis();
     tracing::debug!("query dictionary: {} indexed words", vocabulary.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_in_order;
+
+    #[test]
+    fn segments_split_in_order_into_about_equal_parts() {
+        // the segments of a 1M build with two writer threads
+        let sizes = [138_875, 138_841, 138_827, 138_812, 138_785, 138_767, 74_639, 27_220];
+        assert_eq!(split_in_order(&sizes, 2), [0..3, 3..8]); // 416,543 and 518,223
+        assert_eq!(split_in_order(&[140, 140, 140, 140, 140, 140, 75, 27], 2), [0..3, 3..8]);
+        assert_eq!(split_in_order(&[100, 1, 1], 2), [0..1, 1..3]);
+        assert_eq!(split_in_order(&[1, 1, 100], 2), [0..2, 2..3]);
+        assert_eq!(split_in_order(&[5, 5], 2), [0..1, 1..2]);
+        assert_eq!(split_in_order(&[5], 2), vec![std::ops::Range { start: 0, end: 1 }]);
+        assert_eq!(split_in_order(&[5, 5, 5], 1), vec![std::ops::Range { start: 0, end: 3 }]);
+        assert_eq!(split_in_order(&[3, 3, 3, 3, 3, 3], 3), [0..2, 2..4, 4..6]);
+        assert_eq!(split_in_order(&[9, 1, 1, 1], 3), [0..1, 1..2, 2..4]);
+    }
 }

@@ -85,10 +85,11 @@ pub(crate) struct Args {
     #[arg(long)]
     pub(crate) json: bool,
 
-    /// Leave the segments as written: no merge into one segment after a
-    /// bulk run (a run into an empty index, or one adding at least as many
-    /// listings as the index holds). Faster to finish; searches are slower
-    /// over many segments and deleted duplicates keep their disk space.
+    /// Leave the segments as written: no merge into at most two segments
+    /// after a bulk run (a run into an empty index, or one adding at least
+    /// as many listings as the index holds). Faster to finish; searches are
+    /// slower over many segments and deleted duplicates keep their disk
+    /// space.
     #[arg(long)]
     pub(crate) no_merge: bool,
 }
@@ -215,7 +216,7 @@ pub(crate) fn index_into(wenku: &Wenku, args: &Args, stdin: bool) -> anyhow::Res
         indexer.add_paths(&args.paths).context("indexing failed")?;
     }
     if let Some(bar) = &bar {
-        bar.set_message("committing (a bulk run is then merged into one segment)");
+        bar.set_message("committing (a bulk run is then merged into at most two segments)");
     }
     // committed even when nothing was read: that changes nothing
     let report = indexer.commit().context("commit failed")?;
