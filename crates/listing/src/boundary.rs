@@ -428,29 +428,19 @@ fn ident(c: Option<char>, buf: &mut [u8; 4]) -> &str {
 }
 
 /// For each start `i` of a `k`-character window of `folded`, the next
-/// start `j > i` of an equal window (`u32::MAX`: none).
+/// start `j > i` of an equal window (`u32::MAX`: none). `k` ≤ 3: the
+/// window's 21-bit characters make one `u64` key.
 fn next_same(folded: &[char], k: usize) -> Vec<u32> {
+    debug_assert!((1..=3).contains(&k));
     let n = folded.len();
     let mut next = vec![u32::MAX; n];
     if n < k {
         return next;
     }
-    if k <= 3 {
-        // three 21-bit characters fit a u64 key (cheaper to hash)
-        let mut last: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
-        last.reserve(n);
-        for i in (0..=n - k).rev() {
-            let key = folded[i..i + k].iter().fold(0u64, |a, &c| (a << 21) | u64::from(c as u32));
-            if let Some(j) = last.insert(key, i as u32) {
-                next[i] = j;
-            }
-        }
-        return next;
-    }
-    let mut last: rustc_hash::FxHashMap<u128, u32> = rustc_hash::FxHashMap::default();
+    let mut last: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
     last.reserve(n);
     for i in (0..=n - k).rev() {
-        let key = folded[i..i + k].iter().fold(0u128, |a, &c| (a << 21) | u128::from(c as u32));
+        let key = folded[i..i + k].iter().fold(0u64, |a, &c| (a << 21) | u64::from(c as u32));
         if let Some(j) = last.insert(key, i as u32) {
             next[i] = j;
         }
@@ -702,29 +692,32 @@ mod tests {
         }
     }
 
+    /// The next equal `k`-window of each start, by a scan.
+    fn scan_next(folded: &[char], k: usize) -> Vec<u32> {
+        let n = folded.len();
+        (0..n)
+            .map(|i| {
+                (i + 1..n)
+                    .find(|&j| j + k <= n && folded[i..i + k] == folded[j..j + k])
+                    .map_or(u32::MAX, |j| j as u32)
+            })
+            .collect()
+    }
+
     proptest::proptest! {
-        /// Both key widths (u64 up to 3 characters, u128 beyond) find the
-        /// next equal window, as a scan does.
+        /// The hashed chains are the scanned ones.
         #[test]
-        fn next_same_is_the_next_equal_window(s in "[ab中⽤]{0,30}", k in 1usize..6) {
+        fn next_same_is_the_next_equal_window(s in "[ab中⽤]{0,30}", k in 1usize..=3) {
             let folded: Vec<char> = s.chars().collect();
-            let n = folded.len();
-            let want: Vec<u32> = (0..n)
-                .map(|i| {
-                    (i + 1..n)
-                        .find(|&j| i + k <= n && j + k <= n && folded[i..i + k] == folded[j..j + k])
-                        .map_or(u32::MAX, |j| j as u32)
-                })
-                .collect();
-            proptest::prop_assert_eq!(next_same(&folded, k), want);
+            proptest::prop_assert_eq!(next_same(&folded, k), scan_next(&folded, k));
         }
 
-        /// The 4-windows' chains from the 2-windows' are the hashed ones.
+        /// The 4-windows' chains from the 2-windows' are the scanned ones.
         #[test]
-        fn next_same4_is_next_same_of_4(s in "[abc]{0,40}") {
+        fn next_same4_is_the_next_equal_4_window(s in "[abc]{0,40}") {
             let folded: Vec<char> = s.chars().collect();
             let next2 = next_same(&folded, 2);
-            proptest::prop_assert_eq!(next_same4(&folded, &next2), next_same(&folded, 4));
+            proptest::prop_assert_eq!(next_same4(&folded, &next2), scan_next(&folded, 4));
         }
     }
 
