@@ -52,6 +52,7 @@ mod memory;
 mod normalize;
 mod parallel;
 mod parse;
+mod prefixes;
 mod profile;
 mod reader;
 mod record;

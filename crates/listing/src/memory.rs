@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::prefixes::Prefixes;
 use crate::profile::Profile;
 use crate::text::{
     MAX_TITLE, PrefixHash, SITE_FINDERS, bracket_note, end_word, hash_bytes, hash_lower,
@@ -38,9 +39,10 @@ pub(crate) struct TitleMemory {
     /// end with (a character boundary not after a space, in its first
     /// `MAX_TITLE` bytes) → the character that followed it, with
     /// `BRANCHES` set once another listing continued it with another one.
-    /// Two generations of at most `PREFIX_CAP / 2`.
-    prefixes: FxHashMap<u64, u32>,
-    prefixes_old: FxHashMap<u64, u32>,
+    prefixes: Prefixes,
+    /// The `(hash, next character)` of the prefixes of the body being
+    /// learned (kept to reuse its allocation).
+    line_prefixes: Vec<(u64, u32)>,
     /// How often each ASCII word (a letter/digit/`_` run, ASCII-lowercased)
     /// occurs in the catalog's listing texts (count-min cells, saturating,
     /// `WORD_CELLS`).
@@ -185,10 +187,6 @@ pub(crate) fn pair_cell(a: char, b: char) -> usize {
     (h >> 44) as usize
 }
 
-/// Set in a `TitleMemory::prefixes` value when two listings continue the
-/// prefix differently.
-pub(crate) const BRANCHES: u32 = 1 << 31;
-
 /// Cells of `TitleMemory::words` (512 KiB of counters).
 pub(crate) const WORD_CELLS: usize = 1 << 18;
 
@@ -234,8 +232,6 @@ pub(crate) struct Evidence {
 
 impl TitleMemory {
     const CAP: usize = 400_000;
-    /// Listing prefixes remembered (about 16 bytes each).
-    const PREFIX_CAP: usize = 4_000_000;
     /// Distinct site suffixes counted (a catalog has a few sites; the cap
     /// only bounds memory).
     const SUFFIXES: usize = 100_000;
@@ -321,12 +317,10 @@ impl TitleMemory {
     /// end with. Idempotent.
     fn learn_prefixes(&mut self, body: &str) {
         let limit = body.len().min(MAX_TITLE);
-        if self.prefixes.capacity() == 0 {
-            // a page or more of listings: skip the first dozen doublings
-            self.prefixes.reserve(1 << 16);
-        }
         let mut h = PrefixHash::default();
         let mut prev = ' ';
+        let line = &mut self.line_prefixes;
+        line.clear();
         // Candidate titles end within `MAX_CHARS` characters after a
         // leading number, never after a space.
         for (i, c) in body.char_indices().take(crate::text::MAX_CHARS + 16) {
@@ -337,29 +331,14 @@ impl TitleMemory {
             // place where a title ends: it does not count.
             let in_word = prev.is_ascii_alphanumeric() && c.is_ascii_alphanumeric();
             if i > 0 && prev != ' ' && !in_word {
-                let next = c as u32;
-                if self.prefixes.len() >= Self::PREFIX_CAP / 2 {
-                    // the dropped generation's table, emptied, is the new
-                    // young one (no growing it again by doubling)
-                    std::mem::swap(&mut self.prefixes, &mut self.prefixes_old);
-                    self.prefixes.clear();
-                    self.prefixes.reserve(Self::PREFIX_CAP / 2);
-                }
-                let key = h.get();
-                let old = &self.prefixes_old;
-                let v = self
-                    .prefixes
-                    .entry(key)
-                    .or_insert_with(|| old.get(&key).copied().unwrap_or(next));
-                if *v & !BRANCHES != next {
-                    *v |= BRANCHES;
-                }
+                line.push((h.get(), c as u32));
             }
             prev = c;
             for &b in &body.as_bytes()[i..i + c.len_utf8()] {
                 h.push(b);
             }
         }
+        self.prefixes.learn(line);
     }
 
     /// How often the ASCII word `w` occurs in the catalog (an upper bound).
@@ -391,21 +370,24 @@ impl TitleMemory {
     pub(crate) fn evidence(&self, body: &str, from: usize, limit: usize) -> Vec<(usize, Evidence)> {
         let bytes = body.as_bytes();
         let limit = limit.min(MAX_TITLE).min(bytes.len());
-        let mut out = Vec::with_capacity(limit.saturating_sub(from));
-        // `h` is the hash of `body[..i]`, which is the candidate title
-        // itself (it does not end in a space).
+        // The ends and their keys first, so that the prefix table's slots
+        // are fetched together (see `prefixes.rs`). `h` is the hash of
+        // `body[..i]`, which is the candidate title itself (it does not
+        // end in a space).
+        let mut ends = Vec::with_capacity(limit.saturating_sub(from));
         let mut h = PrefixHash::default();
         for (i, &byte) in bytes[..limit].iter().enumerate() {
             if i >= from.max(1) && body.is_char_boundary(i) && bytes[i - 1] != b' ' {
+                ends.push((i, h.get()));
+            }
+            h.push(byte);
+        }
+        ends.iter().for_each(|&(_, key)| self.prefixes.prefetch(key));
+        ends.into_iter()
+            .map(|(i, key)| {
                 // Only what the catalog holds: a body the catalog does not
                 // have (a training example) must not branch by itself.
-                let key = h.get();
-                // A young entry holds its old one's flag (it starts from
-                // it, and the old generation no longer changes).
-                let branches = match self.prefixes.get(&key) {
-                    Some(v) => v & BRANCHES != 0,
-                    None => self.prefixes_old.get(&key).is_some_and(|v| v & BRANCHES != 0),
-                };
+                let branches = self.prefixes.branches(key);
                 let end_word = end_word(&body[..i]).map_or(0, |w| {
                     let n = self.end_words.get(&hash_lower(w.as_bytes())).copied().unwrap_or(0);
                     // A learned title does not count for itself (the
@@ -414,11 +396,9 @@ impl TitleMemory {
                     // learned titles would).
                     if n == 0 { 0 } else { n.saturating_sub(u32::from(self.contains(key))) }
                 });
-                out.push((i, Evidence { branches, end_word }));
-            }
-            h.push(byte);
-        }
-        out
+                (i, Evidence { branches, end_word })
+            })
+            .collect()
     }
 
     /// Count the word that follows the title's repeat in the snippet.
