@@ -16,17 +16,14 @@
 /// Set in a value when two listings continue the prefix differently.
 pub(crate) const BRANCHES: u32 = 1 << 31;
 
-/// A slot no entry holds (a value is a `char` with at most [`BRANCHES`]
-/// added, never all ones).
-const EMPTY: u32 = u32::MAX;
+/// A slot: the key, and the value with [`PRESENT`] added (all zero: no
+/// entry). Zero for vacant, so that a new table is zeroed memory the
+/// system hands out lazily (a small catalog touches few of its pages).
+type Slot = [u64; 2];
 
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    key: u64,
-    val: u32,
-}
-
-const VACANT: Slot = Slot { key: 0, val: EMPTY };
+/// Set in every occupied slot's value word (a value is a `char` with at
+/// most [`BRANCHES`] added: 32 bits).
+const PRESENT: u64 = 1 << 32;
 
 /// An open-addressing map `u64 → u32`, linear probing, a power-of-two
 /// number of slots, at most half of them used.
@@ -58,8 +55,8 @@ impl Table {
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
-            let s = self.slots[i];
-            if s.val == EMPTY || s.key == key {
+            let [k, v] = self.slots[i];
+            if v == 0 || k == key {
                 return i;
             }
             i = (i + 1) & mask;
@@ -70,22 +67,23 @@ impl Table {
         if self.slots.is_empty() {
             return None;
         }
-        let s = self.slots[self.find(key)];
-        (s.val != EMPTY).then_some(s.val)
+        let [_, v] = self.slots[self.find(key)];
+        (v != 0).then_some(v as u32)
     }
 
-    /// The value of `key`, inserted as `init()` if absent. The caller has
-    /// made room ([`reserve`](Self::reserve)).
+    /// The value word of `key` (the value in its low 32 bits), inserted
+    /// as `init()` if absent. The caller has made room
+    /// ([`reserve`](Self::reserve)).
     #[inline]
-    fn entry(&mut self, key: u64, init: impl FnOnce() -> u32) -> &mut u32 {
+    fn entry(&mut self, key: u64, init: impl FnOnce() -> u32) -> &mut u64 {
         debug_assert!(2 * (self.len + 1) <= self.slots.len());
         let i = self.find(key);
         let s = &mut self.slots[i];
-        if s.val == EMPTY {
-            *s = Slot { key, val: init() };
+        if s[1] == 0 {
+            *s = [key, PRESENT | u64::from(init())];
             self.len += 1;
         }
-        &mut s.val
+        &mut s[1]
     }
 
     /// Makes room for `extra` more entries (doubling, as a map does), in
@@ -95,15 +93,17 @@ impl Table {
         if need <= self.slots.len() {
             return;
         }
-        let old = std::mem::replace(&mut self.slots, vec![VACANT; need]);
-        for s in old.into_iter().filter(|s| s.val != EMPTY) {
-            let i = self.find(s.key);
+        let old = std::mem::replace(&mut self.slots, vec![[0; 2]; need]);
+        for s in old.into_iter().filter(|s| s[1] != 0) {
+            let i = self.find(s[0]);
             self.slots[i] = s;
         }
     }
 
+    /// Empties the table, keeping its size (fresh zeroed memory: cheaper
+    /// than writing every slot of a large table).
     fn clear(&mut self) {
-        self.slots.fill(VACANT);
+        self.slots = vec![[0; 2]; self.slots.len()];
         self.len = 0;
     }
 }
@@ -147,6 +147,10 @@ impl Prefixes {
     /// The smallest table: a page or more of listings skips the first
     /// dozen doublings.
     const MIN_SLOTS: usize = 1 << 17;
+    /// How many prefixes ahead of the one it updates a listing prefetches
+    /// (two slots each): enough to overlap the misses, few enough not to
+    /// queue more than the core's outstanding misses.
+    const AHEAD: usize = 8;
 
     fn with_cap(cap: usize) -> Self {
         Prefixes { young: Table::default(), old: Table::default(), cap }
@@ -164,11 +168,15 @@ impl Prefixes {
         let half = self.cap / 2;
         let floor = Self::MIN_SLOTS.min(self.cap.next_power_of_two());
         self.young.reserve(line.len().min(half.saturating_sub(self.young.len)), floor);
-        for &(key, _) in line {
+        for &(key, _) in line.iter().take(Self::AHEAD) {
             self.young.prefetch(key);
             self.old.prefetch(key);
         }
-        for &(key, next) in line {
+        for (j, &(key, next)) in line.iter().enumerate() {
+            if let Some(&(ahead, _)) = line.get(j + Self::AHEAD) {
+                self.young.prefetch(ahead);
+                self.old.prefetch(ahead);
+            }
             if self.young.len >= half {
                 // the dropped generation's table, emptied, is the new
                 // young one
@@ -178,8 +186,8 @@ impl Prefixes {
             }
             let old = &self.old;
             let v = self.young.entry(key, || old.get(key).unwrap_or(next));
-            if *v & !BRANCHES != next {
-                *v |= BRANCHES;
+            if (*v as u32) & !BRANCHES != next {
+                *v |= u64::from(BRANCHES);
             }
         }
     }
