@@ -107,6 +107,17 @@ pub(crate) fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, 
     })
 }
 
+/// `--pre-analyze`: `never`, `always` or `balanced`.
+pub(crate) fn parse_pre_analyze(s: &str) -> Result<wenku::PreAnalyze, String> {
+    use wenku::PreAnalyze;
+    match s.trim() {
+        "never" => Ok(PreAnalyze::Never),
+        "always" => Ok(PreAnalyze::Always),
+        "balanced" => Ok(PreAnalyze::Balanced),
+        _ => Err(format!("'{s}' is not one of never, always or balanced")),
+    }
+}
+
 /// `--profile`: a bundled split profile by name (`dev-sources`,
 /// `manual-versions`) or a profile file (docs/listing-format.md).
 pub(crate) fn parse_profile(s: &str) -> Result<&'static wenku::listing::Profile, String> {

@@ -35,5 +35,5 @@ pub use index::{IndexMeta, ListingIndex, META_FILE, RECORD_FORMAT, USER_DICT_FIL
 pub use schema::Fields;
 pub use wenku_listing;
 pub use writer::{
-    AddOutcome, ListingWriter, MERGE_PARTS, StoredListing, WriteStats, WriterOptions,
+    AddOutcome, ListingWriter, MERGE_PARTS, PreAnalyze, StoredListing, WriteStats, WriterOptions,
 };

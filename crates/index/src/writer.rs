@@ -10,6 +10,7 @@ use tantivy::{DateTime, DocAddress, IndexWriter, Searcher, TantivyDocument};
 use wenku_listing::Listing;
 use zstd::zstd_safe::CCtx;
 
+use crate::analysis::{Mode, preanalyzed};
 use crate::codec::{Codec, Dictionary};
 use crate::index::ListingIndex;
 use crate::schema::Fields;
@@ -77,12 +78,58 @@ pub struct WriterOptions {
     /// cores, and a search over two segments costs about what it costs
     /// over one (`docs/benchmarks.md`).
     pub merge_after_bulk: bool,
+    /// Which thread analyses the text fields (see [`PreAnalyze`]).
+    /// Default (`None`): [`PreAnalyze::Balanced`] when there is one
+    /// indexing thread and more than one core, else [`PreAnalyze::Never`].
+    pub pre_analyze: Option<PreAnalyze>,
+}
+
+/// Which thread analyses the text fields of a listing: tantivy's indexing
+/// thread (through the registered tokenizers, as it indexes the text), or
+/// the thread that calls [`ListingWriter::add`], which then hands tantivy
+/// the tokens instead of the text ([`crate::analysis::preanalyzed`]). The
+/// index is the same either way.
+///
+/// With one indexing thread, that thread is the bottleneck of a bulk run
+/// (about a third of its time was wenku's analysis) while the calling
+/// thread has idle time; analysing *every* listing on the calling thread
+/// overshoots, though: the calling thread also reads, holds repeats and
+/// compresses the records, and becomes the bottleneck in turn. Hence
+/// [`Balanced`](PreAnalyze::Balanced). With more indexing threads the cores
+/// are busy anyway, and encoding and decoding the tokens is only overhead
+/// (measured in `docs/benchmarks.md`, "Analysis off the indexing thread").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreAnalyze {
+    /// tantivy's indexing threads analyse everything (as before).
+    Never,
+    /// The calling thread analyses the title and snippet word fields of
+    /// every listing.
+    Always,
+    /// The calling thread analyses the word fields of a share of the
+    /// listings, adjusted as it goes: raised while handing a document to
+    /// tantivy blocks (its queue is full: the indexing thread is behind),
+    /// lowered while it does not.
+    Balanced,
+}
+
+impl WriterOptions {
+    /// What [`pre_analyze`](Self::pre_analyze) means with these options.
+    pub fn pre_analysis(&self) -> PreAnalyze {
+        self.pre_analyze.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if self.threads.max(1) == 1 && cores > 1 {
+                PreAnalyze::Balanced
+            } else {
+                PreAnalyze::Never
+            }
+        })
+    }
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        WriterOptions { threads, heap_bytes: 256 << 20, merge_after_bulk: true }
+        WriterOptions { threads, heap_bytes: 256 << 20, merge_after_bulk: true, pre_analyze: None }
     }
 }
 
@@ -153,6 +200,64 @@ pub struct ListingWriter {
     /// While the index has no dictionary: this run's first operations,
     /// held (in order) until there are enough records to train one.
     pending: Option<Pending>,
+    /// The word analyser, when this writer pre-analyses (see
+    /// [`PreAnalyze`]).
+    pre: Option<Box<PreAnalyzer>>,
+}
+
+/// The index's word analyser, run by the writer (see [`PreAnalyze`]), the
+/// buffer of an encoded value and the share of listings it analyses.
+struct PreAnalyzer {
+    words: tantivy::tokenizer::TextAnalyzer,
+    value: String,
+    /// Share of the listings analysed here, in 1/[`SHARE_ONE`]ths.
+    share: u32,
+    /// Whether the share adapts ([`PreAnalyze::Balanced`]).
+    balanced: bool,
+    /// Accumulated share: a listing is analysed here each time it passes
+    /// [`SHARE_ONE`] (the analysed listings spread evenly).
+    credit: u32,
+    /// Listings analysed here, and all listings written.
+    analysed: u64,
+    written: u64,
+}
+
+/// The whole share (every listing analysed by the writer).
+const SHARE_ONE: u32 = 1024;
+/// Share added when handing a document to tantivy blocked, and taken away
+/// when it did not: the share settles where about one hand-over in 17
+/// blocks, with tantivy's queue (10,000 documents) about full.
+const SHARE_UP: u32 = 16;
+const SHARE_DOWN: u32 = 1;
+/// A hand-over that took this long waited for room in tantivy's queue (an
+/// unblocked one takes well under a microsecond; tantivy indexes a listing
+/// in about 45 µs).
+const BLOCKED: std::time::Duration = std::time::Duration::from_micros(10);
+
+impl PreAnalyzer {
+    /// Whether to analyse the next listing here.
+    fn take(&mut self) -> bool {
+        self.credit += self.share;
+        self.written += 1;
+        if self.credit >= SHARE_ONE {
+            self.credit -= SHARE_ONE;
+            self.analysed += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Adapts the share to a hand-over that took `took`.
+    fn observe(&mut self, took: std::time::Duration) {
+        if self.balanced {
+            self.share = if took >= BLOCKED {
+                (self.share + SHARE_UP).min(SHARE_ONE)
+            } else {
+                self.share.saturating_sub(SHARE_DOWN)
+            };
+        }
+    }
 }
 
 /// Operations held back until the records dictionary is trained.
@@ -364,6 +469,18 @@ impl ListingWriter {
             frame: Vec::new(),
             dict,
             pending,
+            pre: match options.pre_analysis() {
+                PreAnalyze::Never => None,
+                how => Some(Box::new(PreAnalyzer {
+                    words: index.analyzer().text_analyzer(Mode::Words),
+                    value: String::new(),
+                    share: if how == PreAnalyze::Always { SHARE_ONE } else { 0 },
+                    balanced: how == PreAnalyze::Balanced,
+                    credit: 0,
+                    analysed: 0,
+                    written: 0,
+                })),
+            },
         })
     }
 
@@ -483,7 +600,7 @@ impl ListingWriter {
         if held.replaces || self.upsert {
             self.delete_term(Term::from_field_text(self.fields.id, &held.listing.id));
         }
-        let (doc, record) = self.document(&held.listing, count)?;
+        let (doc, record) = self.document(&held.listing, count);
         self.add_document(doc, record)?;
         if !held.replaces {
             self.keep_first_copy(held);
@@ -546,15 +663,26 @@ impl ListingWriter {
             }
             return Ok(());
         }
-        self.write_document(doc, &record)
+        let took = self.write_document(doc, &record)?;
+        if let Some(p) = &mut self.pre {
+            p.observe(took);
+        }
+        Ok(())
     }
 
-    fn write_document(&mut self, mut doc: TantivyDocument, record: &str) -> Result<()> {
+    /// Compresses the record into `doc` and hands it to tantivy; returns
+    /// how long the hand-over took (see [`PreAnalyze::Balanced`]).
+    fn write_document(
+        &mut self,
+        mut doc: TantivyDocument,
+        record: &str,
+    ) -> Result<std::time::Duration> {
         let stored =
             Codec::compress_into(&mut self.cctx, self.dict.as_deref(), record, &mut self.frame)?;
         doc.add_bytes(self.fields.doc, stored);
+        let started = std::time::Instant::now();
         self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
-        Ok(())
+        Ok(started.elapsed())
     }
 
     /// Trains the records dictionary on the index's and the held records
@@ -575,20 +703,42 @@ impl ListingWriter {
                 Op::Delete(term) => {
                     self.writer.delete_term(term);
                 }
-                Op::Add(doc, record) => self.write_document(doc, &record)?,
+                // handed over in a burst: says nothing of the balance
+                Op::Add(doc, record) => {
+                    self.write_document(doc, &record)?;
+                }
             }
         }
         Ok(())
     }
 
-    fn document(&self, listing: &Listing, dup_count: u32) -> Result<(TantivyDocument, String)> {
+    fn document(&mut self, listing: &Listing, dup_count: u32) -> (TantivyDocument, String) {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &listing.id);
-        doc.add_text(f.title, &listing.title_norm);
-        doc.add_text(f.title_grams, &listing.title_norm);
-        doc.add_text(f.title_pinyin, &listing.title_norm);
-        doc.add_text(f.snippet, &listing.snippet_norm);
+        let (title, snippet) = (&listing.title_norm, &listing.snippet_norm);
+        // a text starting with the mark would read as tokens
+        let (title, snippet) = (preanalyzed::strip_mark(title), preanalyzed::strip_mark(snippet));
+        doc.add_text(f.title_grams, title);
+        doc.add_text(f.title_pinyin, title);
+        // the word fields: jieba, most of the analysis; the grams and
+        // readings cost about what encoding and decoding them would
+        let here = self.pre.as_deref_mut().is_some_and(PreAnalyzer::take);
+        match self.pre.as_deref_mut() {
+            Some(p) if here => {
+                for (field, text) in [(f.title, title), (f.snippet, snippet)] {
+                    if preanalyzed::encode(&mut p.words.token_stream(text), &mut p.value) {
+                        doc.add_text(field, &p.value);
+                    } else {
+                        doc.add_text(field, text);
+                    }
+                }
+            }
+            _ => {
+                doc.add_text(f.title, title);
+                doc.add_text(f.snippet, snippet);
+            }
+        }
         doc.add_u64(f.price, u64::from(listing.price));
         doc.add_u64(f.pages, u64::from(listing.pages));
         doc.add_u64(f.size_bytes, listing.size_bytes);
@@ -600,7 +750,7 @@ impl ListingWriter {
         doc.add_u64(f.dup_count, u64::from(dup_count));
         let mut record = String::with_capacity(listing.raw.len() + 160);
         crate::record::encode(listing, dup_count, &mut record);
-        Ok((doc, record))
+        (doc, record)
     }
 
     /// Merges the committed segments into at most [`MERGE_PARTS`], deleted
@@ -666,6 +816,14 @@ impl ListingWriter {
     pub fn commit(mut self) -> Result<WriteStats> {
         while self.release_held()? {}
         self.flush_pending()?;
+        if let Some(p) = &self.pre {
+            tracing::debug!(
+                "{} of {} listings analysed by the writer (share at the end {}/{SHARE_ONE})",
+                p.analysed,
+                p.written,
+                p.share
+            );
+        }
         self.writer.commit().map_err(|e| self.index.tantivy_error(e))?;
         let bulk = !self.upsert || self.stats.added >= self.docs_before;
         if self.merge_after_bulk && bulk {
@@ -716,7 +874,51 @@ fn write_query_dict(index: &ListingIndex, dir: &std::path::Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_in_order;
+    use super::*;
+
+    fn pre_analyzer(share: u32, balanced: bool) -> PreAnalyzer {
+        PreAnalyzer {
+            words: crate::analysis::Analyzer::default().text_analyzer(Mode::Words),
+            value: String::new(),
+            share,
+            balanced,
+            credit: 0,
+            analysed: 0,
+            written: 0,
+        }
+    }
+
+    #[test]
+    fn the_writer_analyses_its_share_of_listings_spread_evenly() {
+        let mut p = pre_analyzer(SHARE_ONE / 4, false);
+        let taken: Vec<bool> = (0..8).map(|_| p.take()).collect();
+        assert_eq!(taken, [false, false, false, true, false, false, false, true]);
+        assert_eq!((p.analysed, p.written), (2, 8));
+        // a fixed share does not move
+        p.observe(BLOCKED * 2);
+        assert_eq!(p.share, SHARE_ONE / 4);
+        let mut p = pre_analyzer(SHARE_ONE, false);
+        assert!((0..100).all(|_| p.take()));
+        let mut p = pre_analyzer(0, false);
+        assert!(!(0..100).any(|_| p.take()));
+    }
+
+    #[test]
+    fn a_balanced_share_rises_while_handing_over_blocks() {
+        let mut p = pre_analyzer(0, true);
+        p.observe(std::time::Duration::from_nanos(200));
+        assert_eq!(p.share, 0);
+        for _ in 0..10 {
+            p.observe(BLOCKED);
+        }
+        assert_eq!(p.share, 10 * SHARE_UP);
+        p.observe(std::time::Duration::ZERO);
+        assert_eq!(p.share, 10 * SHARE_UP - SHARE_DOWN);
+        for _ in 0..1000 {
+            p.observe(BLOCKED * 3);
+        }
+        assert_eq!(p.share, SHARE_ONE);
+    }
 
     #[test]
     fn segments_split_in_order_into_about_equal_parts() {

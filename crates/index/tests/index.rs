@@ -465,7 +465,12 @@ fn a_bulk_run_is_merged_into_two_segments_without_deleted_duplicates() {
     let run = |merge_after_bulk: bool| {
         let dir = tempfile::tempdir().unwrap();
         let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
-        let options = WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk };
+        let options = WriterOptions {
+            threads: 2,
+            heap_bytes: 40 << 20,
+            merge_after_bulk,
+            ..Default::default()
+        };
         let mut w = index.writer(&options).unwrap();
         let seed = seed_listings();
         for l in seed.iter().chain(synthetic(3000).collect::<Vec<_>>().iter()).chain(&seed) {
@@ -498,7 +503,12 @@ fn a_bulk_run_is_merged_into_two_segments_without_deleted_duplicates() {
     let grown = |merge_after_bulk: bool| {
         let dir = tempfile::tempdir().unwrap();
         let index = committed_500(dir.path().to_str().unwrap());
-        let options = WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk };
+        let options = WriterOptions {
+            threads: 2,
+            heap_bytes: 40 << 20,
+            merge_after_bulk,
+            ..Default::default()
+        };
         let mut w = index.writer(&options).unwrap();
         for l in synthetic(5500).skip(500) {
             w.add(&l).unwrap();
@@ -534,7 +544,12 @@ const MERGE_CHILD_DIR: &str = "WENKU_MERGE_CRASH_TEST_DIR";
 fn merge_crash_child() {
     let Ok(dir) = std::env::var(MERGE_CHILD_DIR) else { return };
     let index = committed_500(&dir);
-    let options = WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk: true };
+    let options = WriterOptions {
+        threads: 2,
+        heap_bytes: 40 << 20,
+        merge_after_bulk: true,
+        ..Default::default()
+    };
     let mut w = index.writer(&options).unwrap();
     for l in synthetic(5500).skip(500) {
         w.add(&l).unwrap();

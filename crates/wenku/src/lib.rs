@@ -50,7 +50,9 @@ pub use wenku_index as index;
 pub use wenku_listing as listing;
 pub use wenku_query as query;
 
-pub use wenku_index::{AddOutcome, ListingIndex, StoredListing, WriteStats, WriterOptions};
+pub use wenku_index::{
+    AddOutcome, ListingIndex, PreAnalyze, StoredListing, WriteStats, WriterOptions,
+};
 pub use wenku_listing::{Footer, Item, Listing, ParseOptions, Source};
 pub use wenku_query::{
     Condition, Explanation, Facets, Filter, Highlighted, Hit, ParseError, Query, Ranking, Relaxed,

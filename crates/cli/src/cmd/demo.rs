@@ -110,6 +110,7 @@ pub(crate) fn run(_global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         dict: None,
         json: false,
         no_merge: false,
+        pre_analyze: None,
     };
     let report = index::index_into(&wenku, &index_args, false)?;
     wenku.reload().context("reloading the index")?;

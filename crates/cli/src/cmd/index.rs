@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use wenku::{Footer, IndexOptions, IndexReport, ParseOptions, Progress, Wenku, WriterOptions};
+use wenku::{
+    Footer, IndexOptions, IndexReport, ParseOptions, PreAnalyze, Progress, Wenku, WriterOptions,
+};
 
 use crate::app;
-use crate::flags::{Global, parse_encoding, parse_heap, parse_profile, parse_time};
+use crate::flags::{
+    Global, parse_encoding, parse_heap, parse_pre_analyze, parse_profile, parse_time,
+};
 use crate::render::{count, thousands};
 
 /// Malformed lines shown in the summary (all are counted).
@@ -92,6 +96,15 @@ pub(crate) struct Args {
     /// space.
     #[arg(long)]
     pub(crate) no_merge: bool,
+
+    /// Which thread cuts the title and snippet into words: the indexing
+    /// threads (never), the thread that reads the listings, handing the
+    /// indexing thread the words (always), or the reading thread for as
+    /// many listings as keeps the indexing thread from falling behind
+    /// (balanced). The index is the same. [default: balanced with one
+    /// indexing thread on a machine with more cores, else never]
+    #[arg(long, value_name = "never|always|balanced", value_parser = parse_pre_analyze)]
+    pub(crate) pre_analyze: Option<PreAnalyze>,
 }
 
 impl Args {
@@ -105,6 +118,7 @@ impl Args {
             writer.heap_bytes = h;
         }
         writer.merge_after_bulk = !self.no_merge;
+        writer.pre_analyze = self.pre_analyze;
         IndexOptions {
             writer,
             parse: ParseOptions {
@@ -457,6 +471,19 @@ mod tests {
         assert!(args(&["p"]).options().writer.merge_after_bulk);
         assert!(!args(&["--no-merge", "p"]).options().writer.merge_after_bulk);
         assert!(parse(&["index", "--no-merge=yes", "p"]).is_err());
+    }
+
+    #[test]
+    fn pre_analyze() {
+        assert_eq!(args(&["p"]).options().writer.pre_analyze, None);
+        let a = args(&["--pre-analyze", "always", "p"]);
+        assert_eq!(a.options().writer.pre_analyze, Some(PreAnalyze::Always));
+        let a = args(&["--pre-analyze=never", "p"]);
+        assert_eq!(a.options().writer.pre_analyze, Some(PreAnalyze::Never));
+        let a = args(&["--pre-analyze", "balanced", "-j", "2", "p"]);
+        assert_eq!(a.options().writer.pre_analysis(), PreAnalyze::Balanced);
+        let err = parse(&["index", "--pre-analyze", "maybe", "p"]).unwrap_err().to_string();
+        assert!(err.contains("never, always or balanced"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! for the choices and their measurements.
 
 pub mod normalize;
+pub mod preanalyzed;
 pub mod query_dict;
 pub mod reading;
 pub mod script;

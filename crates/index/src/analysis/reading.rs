@@ -254,6 +254,10 @@ impl Tokenizer for ReadingTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WenkuTokenStream<'a> {
         self.tokens.clear();
+        if super::preanalyzed::decode(text, &mut self.tokens) {
+            return WenkuTokenStream::new(self.tokens.tokens_mut());
+        }
+        self.tokens.clear();
         self.norm.normalize(text);
         let mut sig = 0usize;
         let norm = self.norm.as_str();

@@ -1,5 +1,6 @@
 //! The tantivy [`Tokenizer`]: normalisation ([`super::normalize`]) then
-//! segmentation ([`super::segment`]), with reusable buffers.
+//! segmentation ([`super::segment`]), with reusable buffers; a
+//! pre-analysed value ([`super::preanalyzed`]) is decoded instead.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -40,8 +41,11 @@ impl Tokenizer for WenkuTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WenkuTokenStream<'a> {
         self.tokens.clear();
-        self.norm.normalize(text);
-        self.segmenter.segment(&self.norm, &mut self.tokens);
+        if !super::preanalyzed::decode(text, &mut self.tokens) {
+            self.tokens.clear();
+            self.norm.normalize(text);
+            self.segmenter.segment(&self.norm, &mut self.tokens);
+        }
         WenkuTokenStream { tokens: self.tokens.tokens_mut(), next: 0 }
     }
 }
