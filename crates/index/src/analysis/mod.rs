@@ -12,8 +12,10 @@
 //!
 //! [`Analyzer`] registers the pipeline under [`WORDS_TOKENIZER`] and
 //! [`GRAMS_TOKENIZER`]; indexing and query parsing both go through it, so
-//! documents and queries are analysed the same way. See `docs/analysis.md`
-//! for the choices and their measurements.
+//! documents and queries are analysed the same way. The registered
+//! tokenizers also take values the writer analysed itself
+//! ([`preanalyzed`]), to keep the analysis off tantivy's indexing thread.
+//! See `docs/analysis.md` for the choices and their measurements.
 
 pub mod normalize;
 pub mod preanalyzed;
@@ -45,7 +47,8 @@ pub const READINGS_TOKENIZER: &str = "wenku_readings";
 /// Version of the analysis; stored in every index and checked on open.
 /// Bump it on any change that alters the tokens of some text.
 pub const ANALYSIS_VERSION: u32 = 2;
-/// Tokens longer than this many bytes are dropped (hashes, base64 blobs).
+/// Tokens of this many bytes or more are dropped (hashes, base64 blobs;
+/// tantivy's `RemoveLongFilter` keeps tokens shorter than its limit).
 pub const MAX_TOKEN_BYTES: usize = 100;
 
 /// The jieba dictionary embedded in jieba-rs, loaded once per process, on
