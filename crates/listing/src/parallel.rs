@@ -26,6 +26,14 @@ use crate::{Listing, Result, Source};
 /// the first records come soon.
 const BATCH: usize = 64;
 
+/// Batches queued per worker, at most, before the reader stops reading
+/// ahead. The reader alternates between reading lines and taking results
+/// in order; a queue of a few batches per worker keeps the workers busy
+/// through its stretches of taking (with two per worker, the reader and
+/// both workers of the first pass all waited at times: about 30 % of two
+/// cores idle at 1M listings; docs/benchmarks.md). About 100 KB a batch.
+const AHEAD: u64 = 8;
+
 /// One listing line to parse.
 pub(crate) struct Job {
     pub(crate) line: String,
@@ -159,7 +167,7 @@ impl<T: Default + Send + 'static> Pool<T> {
     /// Whether enough batches are queued to keep every worker busy (the
     /// reader then stops reading ahead and hands out results).
     pub(crate) fn is_full(&self) -> bool {
-        self.next_seq - self.consumed >= 2 * self.threads as u64
+        self.next_seq - self.consumed >= AHEAD * self.threads as u64
     }
 
     fn submit(&mut self) {
