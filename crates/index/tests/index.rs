@@ -457,6 +457,12 @@ fn segments(index: &ListingIndex) -> (usize, bool) {
     (metas.len(), metas.iter().any(|m| m.has_deletes()))
 }
 
+/// Two writer threads with a small heap (several segments from a few
+/// thousand listings).
+fn two_threads(merge_after_bulk: bool) -> WriterOptions {
+    WriterOptions { threads: 2, heap_bytes: 40 << 20, merge_after_bulk, ..Default::default() }
+}
+
 /// A bulk run (issue 13) ends in at most two segments (`MERGE_PARTS`)
 /// without the deleted copies of its duplicates; a small run into a larger
 /// index is not a bulk run and does not rewrite the index.
@@ -465,12 +471,7 @@ fn a_bulk_run_is_merged_into_two_segments_without_deleted_duplicates() {
     let run = |merge_after_bulk: bool| {
         let dir = tempfile::tempdir().unwrap();
         let index = ListingIndex::open_or_create(dir.path(), None).unwrap();
-        let options = WriterOptions {
-            threads: 2,
-            heap_bytes: 40 << 20,
-            merge_after_bulk,
-            ..Default::default()
-        };
+        let options = two_threads(merge_after_bulk);
         let mut w = index.writer(&options).unwrap();
         let seed = seed_listings();
         for l in seed.iter().chain(synthetic(3000).collect::<Vec<_>>().iter()).chain(&seed) {
@@ -503,12 +504,7 @@ fn a_bulk_run_is_merged_into_two_segments_without_deleted_duplicates() {
     let grown = |merge_after_bulk: bool| {
         let dir = tempfile::tempdir().unwrap();
         let index = committed_500(dir.path().to_str().unwrap());
-        let options = WriterOptions {
-            threads: 2,
-            heap_bytes: 40 << 20,
-            merge_after_bulk,
-            ..Default::default()
-        };
+        let options = two_threads(merge_after_bulk);
         let mut w = index.writer(&options).unwrap();
         for l in synthetic(5500).skip(500) {
             w.add(&l).unwrap();

@@ -169,13 +169,11 @@ impl Prefixes {
         let floor = Self::MIN_SLOTS.min(self.cap.next_power_of_two());
         self.young.reserve(line.len().min(half.saturating_sub(self.young.len)), floor);
         for &(key, _) in line.iter().take(Self::AHEAD) {
-            self.young.prefetch(key);
-            self.old.prefetch(key);
+            self.prefetch(key);
         }
         for (j, &(key, next)) in line.iter().enumerate() {
             if let Some(&(ahead, _)) = line.get(j + Self::AHEAD) {
-                self.young.prefetch(ahead);
-                self.old.prefetch(ahead);
+                self.prefetch(ahead);
             }
             if self.young.len >= half {
                 // the dropped generation's table, emptied, is the new
@@ -199,7 +197,8 @@ impl Prefixes {
         self.young.get(key).or_else(|| self.old.get(key)).is_some_and(|v| v & BRANCHES != 0)
     }
 
-    /// Prefetches what [`branches`](Self::branches) of `key` reads.
+    /// Prefetches the slots of `key` in both generations (what
+    /// [`branches`](Self::branches) and [`learn`](Self::learn) read).
     pub(crate) fn prefetch(&self, key: u64) {
         self.young.prefetch(key);
         self.old.prefetch(key);
