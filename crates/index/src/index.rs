@@ -60,11 +60,16 @@ impl IndexMeta {
 }
 
 /// Settings of a new index: the doc store is not compressed, since each
-/// record is already a zstd frame (dictionary: [`crate::DICT_FILE`]); blocks of 16 KiB.
+/// record is already a zstd frame (dictionary: [`crate::DICT_FILE`]).
+/// Blocks of 2 KiB (about four records): tantivy copies the whole block
+/// a hit is in out of the store (its `None` decompressor is a copy), so a
+/// results page of ten hits from ten blocks copied 160 KiB with 16 KiB
+/// blocks; the index is the same size (docs/benchmarks.md, "Doc store
+/// blocks of 2 KiB").
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::None,
-        docstore_blocksize: 16 << 10,
+        docstore_blocksize: 2 << 10,
         ..Default::default()
     }
 }
