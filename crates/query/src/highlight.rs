@@ -112,15 +112,28 @@ impl Highlighter {
     }
 
     fn spans_of(&self, text: &str, readings: bool) -> Vec<(usize, usize)> {
+        self.spans_upto(text, readings, false).0
+    }
+
+    /// The spans of `text` and, when `text` is the start of a longer text
+    /// (`prefix`), the byte of `text` before which the longer text has the
+    /// same spans: every match the longer text adds (a query word cut off
+    /// at the end of `text`, or a run of word characters that goes on)
+    /// starts at or after it. Normalisation maps each character on its
+    /// own, so `text` normalises to the start of the longer text's normal
+    /// form and matches the same way up to there.
+    fn spans_upto(&self, text: &str, readings: bool, prefix: bool) -> (Vec<(usize, usize)>, usize) {
         let mut ranges = Vec::new();
+        let mut same_before = text.len();
         if readings && !self.readings.is_empty() {
             self.reading_ranges(text, &mut ranges);
         }
         if !self.han.is_empty() || !self.words.is_empty() {
             let mut norm = Normalized::default();
             norm.normalize(text);
+            let n = norm.as_str();
             for needle in &self.han {
-                for (i, m) in norm.as_str().match_indices(needle.as_str()) {
+                for (i, m) in n.match_indices(needle.as_str()) {
                     ranges.push(norm.original_range(i, i + m.len()));
                 }
             }
@@ -134,6 +147,23 @@ impl Highlighter {
                     }
                 }
             }
+            if prefix {
+                // a Han word the end cut off starts less than its length
+                // before the end; a word run (neither Han nor white space)
+                // at the end may go on
+                let longest = self.han.iter().map(String::len).max().unwrap_or(0);
+                let mut from = n.len().saturating_sub(longest);
+                if !self.words.is_empty() {
+                    from = from
+                        .min(n.trim_end_matches(|c: char| !c.is_whitespace() && !is_han(c)).len());
+                }
+                while !n.is_char_boundary(from) {
+                    from -= 1;
+                }
+                if let Some(c) = n[from..].chars().next() {
+                    same_before = norm.original_range(from, from + c.len_utf8()).0;
+                }
+            }
         }
         ranges.sort_unstable();
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
@@ -143,7 +173,7 @@ impl Highlighter {
                 _ => merged.push((s, e)),
             }
         }
-        merged
+        (merged, same_before)
     }
 
     /// `text` (a title) with its spans, reading matches included.
@@ -182,25 +212,69 @@ impl Highlighter {
     /// match (the start of the text when nothing matched), with `…` where it
     /// was cut.
     pub fn fragment(&self, text: &str, max_chars: usize) -> Highlighted {
-        let spans = self.spans(text);
         let total = text.chars().count();
         if total <= max_chars {
-            return with_spans(text, &spans);
+            return with_spans(text, &self.spans(text));
         }
-        let first_char = spans.first().map_or(0, |&(s, _)| text[..s].chars().count());
-        let start_char = first_char.saturating_sub(max_chars / 4).min(total - max_chars);
-        let byte_at = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b);
-        let (start, end) = (byte_at(start_char), byte_at(start_char + max_chars));
-        let prefix = if start > 0 { "…" } else { "" };
-        let suffix = if end < text.len() { "…" } else { "" };
-        let window = format!("{prefix}{}{suffix}", &text[start..end]);
-        let shifted: Vec<(usize, usize)> = spans
-            .iter()
-            .filter(|&&(s, e)| s >= start && e <= end)
-            .map(|&(s, e)| (s - start + prefix.len(), e - start + prefix.len()))
-            .collect();
-        with_spans(&window, &shifted)
+        self.fragment_of_prefix(text, total, max_chars)
+            .unwrap_or_else(|| self.fragment_of_whole(text, total, max_chars))
     }
+
+    /// [`Highlighter::fragment`] from the spans of the text's first
+    /// `1.5 × max_chars` (and a few) characters, when the window lies in
+    /// the part of them whose spans are the whole text's (see
+    /// [`Highlighter::spans_upto`]); most snippets match early. `None`
+    /// otherwise. A snippet is about three times as long as its window.
+    fn fragment_of_prefix(
+        &self,
+        text: &str,
+        total: usize,
+        max_chars: usize,
+    ) -> Option<Highlighted> {
+        let cut_char = max_chars + max_chars / 2 + 16;
+        if cut_char >= total {
+            return None;
+        }
+        let cut = byte_at(text, cut_char);
+        let (spans, same_before) = self.spans_upto(&text[..cut], false, true);
+        let &(first, _) = spans.first().filter(|s| s.0 < same_before)?;
+        let (start, end) = window(text, total, first, max_chars);
+        (end < same_before).then(|| windowed(text, &spans, start, end))
+    }
+
+    /// [`Highlighter::fragment`] from the spans of the whole text.
+    fn fragment_of_whole(&self, text: &str, total: usize, max_chars: usize) -> Highlighted {
+        let spans = self.spans(text);
+        let first = spans.first().map_or(0, |s| s.0);
+        let (start, end) = window(text, total, first, max_chars);
+        windowed(text, &spans, start, end)
+    }
+}
+
+/// The byte where character `c` of `text` starts (its length past the end).
+fn byte_at(text: &str, c: usize) -> usize {
+    text.char_indices().nth(c).map_or(text.len(), |(b, _)| b)
+}
+
+/// The bytes of the window of `max_chars` characters (`< total`) of `text`
+/// that a fragment shows around the span starting at byte `first`.
+fn window(text: &str, total: usize, first: usize, max_chars: usize) -> (usize, usize) {
+    let first_char = text[..first].chars().count();
+    let start_char = first_char.saturating_sub(max_chars / 4).min(total - max_chars);
+    (byte_at(text, start_char), byte_at(text, start_char + max_chars))
+}
+
+/// `text[start..end]` with `…` where it was cut and the `spans` inside it.
+fn windowed(text: &str, spans: &[(usize, usize)], start: usize, end: usize) -> Highlighted {
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text.len() { "…" } else { "" };
+    let window = format!("{prefix}{}{suffix}", &text[start..end]);
+    let shifted: Vec<(usize, usize)> = spans
+        .iter()
+        .filter(|&&(s, e)| s >= start && e <= end)
+        .map(|&(s, e)| (s - start + prefix.len(), e - start + prefix.len()))
+        .collect();
+    with_spans(&window, &shifted)
 }
 
 fn with_spans(text: &str, ranges: &[(usize, usize)]) -> Highlighted {
@@ -277,6 +351,105 @@ mod tests {
         let h = Highlighter::new(&a, ["利用率"]).highlight("GPU利用率");
         assert_eq!(h.spans, vec![Span { start: 3, end: 12, char_start: 3, char_end: 6 }]);
         assert_eq!(&h.text[3..12], "利用率");
+    }
+
+    /// Texts built so that matches and word runs straddle the end of the
+    /// prefix a fragment looks at first: the fragment is the one computed
+    /// from the whole text either way.
+    #[test]
+    fn a_fragment_is_the_same_whether_its_prefix_sufficed_or_not() {
+        let a = Analyzer::default();
+        let h = Highlighter::new(&a, ["关键字", "python", "長標題詞語比較長"]);
+        for first in (0..70).step_by(3) {
+            for second in 60usize..100 {
+                for word in ["关键字", " python ", "python3", "长标题词语比较长"] {
+                    let mut text = "前".repeat(first);
+                    text.push_str(word);
+                    let pad = second.saturating_sub(text.chars().count()).max(1);
+                    text.push_str(&"中".repeat(pad));
+                    text.push_str(if second % 2 == 0 { "python" } else { "关键字" });
+                    text.push_str(&"后".repeat(80));
+                    let total = text.chars().count();
+                    for max in [20, 40, 60] {
+                        assert_eq!(
+                            h.fragment(&text, max),
+                            h.fragment_of_whole(&text, total, max),
+                            "{text} ({max} chars)"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The dev corpus's snippets (with their `page:line`) and the dev
+    /// queries (with the `page:line` of the listing each looks for), `None`
+    /// when the corpus is absent.
+    #[allow(clippy::type_complexity)]
+    fn dev_snippets_and_queries() -> Option<(Vec<(String, String)>, Vec<(String, String)>)> {
+        let dev =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dev");
+        let rows = |f: &str| -> Option<Vec<serde_json::Value>> {
+            let text = std::fs::read_to_string(dev.join(f)).ok()?;
+            Some(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        };
+        let str_of = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let snippets = rows("truth.jsonl")?
+            .iter()
+            .map(|v| (format!("{}:{}", str_of(v, "page_file"), v["line"]), str_of(v, "snippet")))
+            .collect();
+        let mut queries = rows("queries.jsonl")?;
+        queries.extend(rows("queries-hard.jsonl")?);
+        let queries = queries.iter().map(|v| (str_of(v, "query"), str_of(v, "expected"))).collect();
+        Some((snippets, queries))
+    }
+
+    /// On real snippets and queries, the fragment taken from a prefix of
+    /// the snippet, wherever it is taken, equals the fragment from the
+    /// whole snippet (each query against a sample of all snippets); and the
+    /// prefix suffices for most of the snippets of the listings the queries
+    /// look for, where they match.
+    #[test]
+    fn fragments_from_prefixes_of_dev_snippets_equal_those_from_the_whole() {
+        let Some((snippets, queries)) = dev_snippets_and_queries() else {
+            eprintln!("dev corpus not found: skipping");
+            return;
+        };
+        assert!(snippets.len() > 1000 && queries.len() > 300);
+        let a = Analyzer::default();
+        let (mut taken, mut sampled) = (0, 0);
+        let (mut expected_taken, mut expected_matching) = (0, 0);
+        for (qi, (q, expected)) in queries.iter().enumerate() {
+            let h = Highlighter::new(&a, q.split_whitespace());
+            for (si, (at, text)) in snippets.iter().enumerate() {
+                let is_expected = at == expected;
+                if !is_expected && si % 31 != qi % 31 {
+                    continue;
+                }
+                let total = text.chars().count();
+                for max in [30, 120] {
+                    if total <= max {
+                        continue;
+                    }
+                    let whole = h.fragment_of_whole(text, total, max);
+                    let prefix = h.fragment_of_prefix(text, total, max);
+                    sampled += 1;
+                    if let Some(f) = prefix.as_ref() {
+                        taken += 1;
+                        assert_eq!(f, &whole, "query {q:?}, snippet {at}, {max} chars");
+                    }
+                    if is_expected && max == 120 && !whole.spans.is_empty() {
+                        expected_matching += 1;
+                        expected_taken += usize::from(prefix.is_some());
+                    }
+                }
+            }
+        }
+        assert!(taken > 1000, "the prefix was taken {taken} times of {sampled}");
+        assert!(
+            expected_taken * 3 > expected_matching * 2,
+            "the prefix sufficed for {expected_taken} of {expected_matching} expected snippets"
+        );
     }
 
     #[test]
