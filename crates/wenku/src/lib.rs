@@ -165,6 +165,26 @@ impl OpenOptions {
     }
 }
 
+/// The machine's cores (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Parse threads for `writer_threads` tantivy threads on `cores` cores,
+/// when the caller leaves it open: every core (at most 8, or the writer's
+/// threads if more), except for a one-thread writer that leaves no core
+/// free beside it and the calling thread. The one indexing thread bounds
+/// such a run, the calling thread keeps up with it while parsing, and
+/// parse workers would only share the two cores with both: a 1M catalog
+/// on 2 cores indexed about 20 % faster, with 20 % less CPU, parsed on the
+/// calling thread (docs/benchmarks.md, "Parse threads beside a one-thread
+/// writer"). With more writer threads the calling thread would bound the
+/// run, and the workers pay.
+fn default_parse_threads(cores: usize, writer_threads: usize) -> usize {
+    let writer_threads = writer_threads.max(1);
+    if writer_threads == 1 && cores <= 2 { 1 } else { cores.min(8).max(writer_threads) }
+}
+
 /// Settings of an indexing run.
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -172,7 +192,9 @@ pub struct IndexOptions {
     pub writer: WriterOptions,
     /// Capture time and encoding of raw pages, and parse threads
     /// (`parse.threads == 0`, the default: the available cores, at most
-    /// 8, or `writer.threads` if more; see [`ParseOptions::threads`]).
+    /// 8, or `writer.threads` if more; the calling thread alone for a
+    /// one-thread writer on one or two cores; see
+    /// [`ParseOptions::threads`]).
     pub parse: ParseOptions,
     /// How many malformed- and damaged-line errors to keep in the report
     /// (all are counted). Default 20.
@@ -281,11 +303,7 @@ impl Wenku {
     pub fn indexer(&self, options: &IndexOptions) -> Result<Indexer> {
         let mut parse = options.parse;
         if parse.threads == 0 {
-            // Every core, whatever the writer's threads: on 2 cores a
-            // 1-thread writer with 2 parse threads indexed a 100k catalog
-            // in 6.3 CPU-bound seconds against 7.3 with 1 parse thread
-            // (the reading thread parsing), docs/benchmarks.md.
-            parse.threads = WriterOptions::default().threads.max(options.writer.threads);
+            parse.threads = default_parse_threads(cores(), options.writer.threads);
         }
         Ok(Indexer {
             writer: self.index.writer(&options.writer)?,
@@ -682,6 +700,34 @@ mod tests {
             assert_eq!(many.1, one.1, "{threads} threads: errors");
             assert_eq!(many.2, one.2, "{threads} threads: footers");
             assert_eq!(many.3, one.3, "{threads} threads: stored listings");
+        }
+    }
+
+    /// The default parse threads: the calling thread alone only for a
+    /// one-thread writer with no core beside it and the calling thread;
+    /// otherwise every core up to 8, and never fewer than the writer's
+    /// threads.
+    #[test]
+    fn default_parse_threads_leave_a_lone_writer_its_core() {
+        let cases = [
+            // (cores, writer threads) -> parse threads
+            ((1, 1), 1),
+            ((2, 1), 1),
+            ((2, 2), 2),
+            ((2, 0), 1),
+            ((3, 1), 3),
+            ((4, 1), 4),
+            ((4, 2), 4),
+            ((16, 1), 8),
+            ((16, 12), 12),
+            ((2, 4), 4),
+        ];
+        for ((cores, writers), want) in cases {
+            assert_eq!(
+                default_parse_threads(cores, writers),
+                want,
+                "{cores} cores, {writers} writers"
+            );
         }
     }
 }
