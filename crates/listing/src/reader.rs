@@ -66,7 +66,8 @@ pub struct ParseOptions {
     /// Streamed input ([`CatalogReader::from_reader`], or
     /// [`split_as_read`](Self::split_as_read)) learns as it reads and is
     /// parsed on the calling thread whatever this says.
-    /// `wenku::IndexOptions` turns `0` into the available cores.
+    /// `wenku::IndexOptions` turns `0` into the available cores (the calling
+    /// thread alone for a one-thread writer on one or two cores).
     pub threads: usize,
 }
 
