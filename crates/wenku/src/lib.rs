@@ -165,21 +165,18 @@ impl OpenOptions {
     }
 }
 
-/// The machine's cores (1 when unknown).
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Parse threads for `writer_threads` tantivy threads on `cores` cores,
-/// when the caller leaves it open: every core (at most 8, or the writer's
-/// threads if more), except for a one-thread writer that leaves no core
-/// free beside it and the calling thread. The one indexing thread bounds
-/// such a run, the calling thread keeps up with it while parsing, and
-/// parse workers would only share the two cores with both: a 1M catalog
-/// on 2 cores indexed about 20 % faster, with 20 % less CPU, parsed on the
-/// calling thread (docs/benchmarks.md, "Parse threads beside a one-thread
-/// writer"). With more writer threads the calling thread would bound the
-/// run, and the workers pay.
+/// Parse threads for `writer_threads` tantivy threads on `cores` cores
+/// (the indexer passes `WriterOptions::default().threads`: the available
+/// cores, at most 8), when the caller leaves it open: every core (at most
+/// 8, or the writer's threads if more), except for a one-thread writer
+/// that leaves no core free beside it and the calling thread. The one
+/// indexing thread bounds such a run, the calling thread keeps up with it
+/// while parsing, and parse workers would only share the two cores with
+/// both: a 1M catalog on 2 cores indexed 0–22 % faster, with 4–25 % less
+/// CPU, parsed on the calling thread (four alternated rounds;
+/// docs/benchmarks.md, "Parse threads beside a one-thread writer"). With
+/// more writer threads the calling thread would bound the run, and the
+/// workers pay.
 fn default_parse_threads(cores: usize, writer_threads: usize) -> usize {
     let writer_threads = writer_threads.max(1);
     if writer_threads == 1 && cores <= 2 { 1 } else { cores.min(8).max(writer_threads) }
@@ -303,7 +300,8 @@ impl Wenku {
     pub fn indexer(&self, options: &IndexOptions) -> Result<Indexer> {
         let mut parse = options.parse;
         if parse.threads == 0 {
-            parse.threads = default_parse_threads(cores(), options.writer.threads);
+            let cores = WriterOptions::default().threads;
+            parse.threads = default_parse_threads(cores, options.writer.threads);
         }
         Ok(Indexer {
             writer: self.index.writer(&options.writer)?,
