@@ -110,6 +110,10 @@ enum Cmd {
         reps: usize,
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// Only the queries of this kind (`zh1`, `zh2`, `zh3`, `mixed`,
+        /// `phrase`, `filtered`), e.g. to profile one kind.
+        #[arg(long)]
+        kind: Option<String>,
     },
     /// (internal) One baseline search in a new process (cold).
     #[command(hide = true)]
@@ -137,9 +141,13 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Cmd::Queries { engine, index, reps, corpus }) => {
+        Some(Cmd::Queries { engine, index, reps, corpus, kind }) => {
             let corpus = corpus.clone().unwrap_or_else(default_corpus_dir);
-            let queries = mix(&corpus)?;
+            let mut queries = mix(&corpus)?;
+            if let Some(k) = kind {
+                queries.retain(|q| q.kind == k);
+                anyhow::ensure!(!queries.is_empty(), "no query of kind {k}");
+            }
             let l = match engine.as_str() {
                 "wenku" | "wenku-bm25" => {
                     let mut w = Wenku::open(index)?;
