@@ -67,8 +67,23 @@ pub struct ParseOptions {
     /// [`split_as_read`](Self::split_as_read)) learns as it reads and is
     /// parsed on the calling thread whatever this says.
     /// `wenku::IndexOptions` turns `0` into the available cores (the calling
-    /// thread alone for a one-thread writer on one or two cores).
+    /// thread alone after the first pass for a one-thread writer on one or
+    /// two cores).
     pub threads: usize,
+    /// Threads of the first pass alone, when it should differ from the
+    /// second: `0` (the default) means [`threads`](Self::threads). No
+    /// listing comes out before the first pass ends, so a consumer that
+    /// keeps its cores busy with the listings (an indexer's writer) has
+    /// them idle while it runs. The items are the same for any value.
+    pub first_pass_threads: usize,
+}
+
+impl ParseOptions {
+    /// The first pass's threads ([`first_pass_threads`](Self::first_pass_threads),
+    /// else [`threads`](Self::threads)).
+    fn learn_threads(&self) -> usize {
+        if self.first_pass_threads == 0 { self.threads } else { self.first_pass_threads }
+    }
 }
 
 /// The footer of a page: the totals the site reports.
@@ -230,9 +245,9 @@ impl CatalogReader {
             first.learn_only = true;
             let profile = opts.profile.unwrap_or(Profile::generic());
             let (counts_tx, counts) = std::sync::mpsc::channel();
-            if opts.threads > 1 {
+            if opts.learn_threads() > 1 {
                 let make = learner(profile, counts_tx);
-                first.learn_pool = Some(Pool::with_workers(opts.threads, make));
+                first.learn_pool = Some(Pool::with_workers(opts.learn_threads(), make));
             } else {
                 drop(counts_tx);
             }

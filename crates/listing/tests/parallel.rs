@@ -1,6 +1,7 @@
-//! Parsing on worker threads (`ParseOptions::threads`) yields the same
-//! items in the same order as parsing on the calling thread: listings
-//! (ids, splits, sources), footers and errors with their file and line.
+//! Parsing on worker threads (`ParseOptions::threads`, and
+//! `first_pass_threads` for the first pass alone) yields the same items in
+//! the same order as parsing on the calling thread: listings (ids, splits,
+//! sources), footers and errors with their file and line.
 
 use std::path::Path;
 
@@ -11,11 +12,13 @@ const SEED: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed/listing-page-sample.txt");
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sample");
 
-/// Every item of `CatalogReader::open(dir)`, errors as their messages.
-fn items(dir: &Path, threads: usize) -> Vec<Result<Item, String>> {
+/// Every item of `CatalogReader::open(dir)` with `threads` threads (and
+/// `first` for the first pass, 0: the same), errors as their messages.
+fn items(dir: &Path, threads: usize, first: usize) -> Vec<Result<Item, String>> {
     let opts = ParseOptions {
         as_of: Some("2026-08-26T08:00:00Z".parse().unwrap()),
         threads,
+        first_pass_threads: first,
         ..Default::default()
     };
     CatalogReader::open(&[dir], opts).unwrap().map(|i| i.map_err(|e| e.to_string())).collect()
@@ -71,15 +74,17 @@ fn catalog() -> tempfile::TempDir {
 #[test]
 fn threads_yield_the_same_items_in_the_same_order() {
     let dir = catalog();
-    let one = items(dir.path(), 1);
+    let one = items(dir.path(), 1, 0);
     let listings = one.iter().filter(|i| matches!(i, Ok(Item::Listing(_)))).count();
     let errors = one.iter().filter(|i| i.is_err()).count();
     let footers = one.iter().filter(|i| matches!(i, Ok(Item::Footer(_)))).count();
     assert!(listings > 200 && errors >= 10 && footers > 1, "{listings} {errors} {footers}");
     // Sources in reading order: (file index, line) never goes back.
     let mut files: Vec<String> = Vec::new();
-    for threads in [2, 3, 8] {
-        let many = items(dir.path(), threads);
+    // (second pass, first pass): workers in both, or in one pass only
+    for (threads, first) in [(2, 0), (3, 0), (8, 0), (1, 2), (1, 3), (2, 1)] {
+        let many = items(dir.path(), threads, first);
+        let threads = format!("{threads}+{first}");
         assert_eq!(many.len(), one.len(), "{threads} threads: item count");
         for (k, (a, b)) in one.iter().zip(&many).enumerate() {
             assert_eq!(a, b, "{threads} threads: item {k}");

@@ -165,21 +165,29 @@ impl OpenOptions {
     }
 }
 
-/// Parse threads for `writer_threads` tantivy threads on `cores` cores
-/// (the indexer passes `WriterOptions::default().threads`: the available
-/// cores, at most 8), when the caller leaves it open: every core (at most
-/// 8, or the writer's threads if more), except for a one-thread writer
-/// that leaves no core free beside it and the calling thread. The one
-/// indexing thread bounds such a run, the calling thread keeps up with it
-/// while parsing, and parse workers would only share the two cores with
-/// both: a 1M catalog on 2 cores indexed 0–22 % faster, with 4–25 % less
-/// CPU, parsed on the calling thread (four alternated rounds;
-/// docs/benchmarks.md, "Parse threads beside a one-thread writer"). With
+/// Parse threads of the second pass and of the first (see
+/// [`ParseOptions::first_pass_threads`]) for `writer_threads` tantivy
+/// threads on `cores` cores (the indexer passes
+/// `WriterOptions::default().threads`: the available cores, at most 8),
+/// when the caller leaves them open: every core (at most 8, or the
+/// writer's threads if more), except for the second pass beside a
+/// one-thread writer that leaves no core free beside it and the calling
+/// thread. The one indexing thread bounds such a run, the calling thread
+/// keeps up with it while parsing, and parse workers would only share the
+/// two cores with both: a 1M catalog on 2 cores indexed 0–22 % faster,
+/// with 4–25 % less CPU, parsed on the calling thread (four alternated
+/// rounds; docs/benchmarks.md, "Parse threads beside a one-thread
+/// writer"). The first pass keeps the workers: the writer has nothing to
+/// index before it ends, so they share the cores with nobody (2 cores,
+/// alternated: 100k 7.5 % less wall time on average over seven rounds,
+/// the same CPU; 1M 1.6 % and 5.1 % in two rounds; "First-pass workers
+/// beside a one-thread writer"). With
 /// more writer threads the calling thread would bound the run, and the
-/// workers pay.
-fn default_parse_threads(cores: usize, writer_threads: usize) -> usize {
+/// workers pay in both passes.
+fn default_parse_threads(cores: usize, writer_threads: usize) -> (usize, usize) {
     let writer_threads = writer_threads.max(1);
-    if writer_threads == 1 && cores <= 2 { 1 } else { cores.min(8).max(writer_threads) }
+    let every = cores.min(8).max(writer_threads);
+    if writer_threads == 1 && cores <= 2 { (1, every) } else { (every, every) }
 }
 
 /// Settings of an indexing run.
@@ -189,9 +197,9 @@ pub struct IndexOptions {
     pub writer: WriterOptions,
     /// Capture time and encoding of raw pages, and parse threads
     /// (`parse.threads == 0`, the default: the available cores, at most
-    /// 8, or `writer.threads` if more; the calling thread alone for a
-    /// one-thread writer on one or two cores; see
-    /// [`ParseOptions::threads`]).
+    /// 8, or `writer.threads` if more; for a one-thread writer on one or
+    /// two cores, the calling thread alone after the first pass; see
+    /// [`ParseOptions::threads`] and [`ParseOptions::first_pass_threads`]).
     pub parse: ParseOptions,
     /// How many malformed- and damaged-line errors to keep in the report
     /// (all are counted). Default 20.
@@ -301,7 +309,11 @@ impl Wenku {
         let mut parse = options.parse;
         if parse.threads == 0 {
             let cores = WriterOptions::default().threads;
-            parse.threads = default_parse_threads(cores, options.writer.threads);
+            let (second, first) = default_parse_threads(cores, options.writer.threads);
+            parse.threads = second;
+            if parse.first_pass_threads == 0 {
+                parse.first_pass_threads = first;
+            }
         }
         Ok(Indexer {
             writer: self.index.writer(&options.writer)?,
@@ -701,24 +713,24 @@ mod tests {
         }
     }
 
-    /// The default parse threads: the calling thread alone only for a
-    /// one-thread writer with no core beside it and the calling thread;
-    /// otherwise every core up to 8, and never fewer than the writer's
-    /// threads.
+    /// The default parse threads: the second pass on the calling thread
+    /// alone only for a one-thread writer with no core beside it and the
+    /// calling thread; otherwise, and for the first pass always, every
+    /// core up to 8, and never fewer than the writer's threads.
     #[test]
     fn default_parse_threads_leave_a_lone_writer_its_core() {
         let cases = [
-            // (cores, writer threads) -> parse threads
-            ((1, 1), 1),
-            ((2, 1), 1),
-            ((2, 2), 2),
-            ((2, 0), 1),
-            ((3, 1), 3),
-            ((4, 1), 4),
-            ((4, 2), 4),
-            ((16, 1), 8),
-            ((16, 12), 12),
-            ((2, 4), 4),
+            // (cores, writer threads) -> (second pass, first pass)
+            ((1, 1), (1, 1)),
+            ((2, 1), (1, 2)),
+            ((2, 2), (2, 2)),
+            ((2, 0), (1, 2)),
+            ((3, 1), (3, 3)),
+            ((4, 1), (4, 4)),
+            ((4, 2), (4, 4)),
+            ((16, 1), (8, 8)),
+            ((16, 12), (12, 12)),
+            ((2, 4), (4, 4)),
         ];
         for ((cores, writers), want) in cases {
             assert_eq!(

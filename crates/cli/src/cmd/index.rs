@@ -58,8 +58,9 @@ pub(crate) struct Args {
 
     /// Threads that parse raw pages read from files (standard input is
     /// parsed on the main thread) [default: available cores, at most 8,
-    /// or the indexing threads if more; 1 with one indexing thread on a
-    /// machine of one or two cores].
+    /// or the indexing threads if more; with one indexing thread on a
+    /// machine of one or two cores, 1 after the first pass over the
+    /// input].
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) parse_threads: Option<u16>,
