@@ -245,9 +245,10 @@ impl CatalogReader {
             first.learn_only = true;
             let profile = opts.profile.unwrap_or(Profile::generic());
             let (counts_tx, counts) = std::sync::mpsc::channel();
-            if opts.learn_threads() > 1 {
+            let learn_threads = opts.learn_threads();
+            if learn_threads > 1 {
                 let make = learner(profile, counts_tx);
-                first.learn_pool = Some(Pool::with_workers(opts.learn_threads(), make));
+                first.learn_pool = Some(Pool::with_workers(learn_threads, make));
             } else {
                 drop(counts_tx);
             }

@@ -181,9 +181,8 @@ impl OpenOptions {
 /// index before it ends, so they share the cores with nobody (2 cores,
 /// alternated: 100k 7.5 % less wall time on average over seven rounds,
 /// the same CPU; 1M 1.6 % and 5.1 % in two rounds; "First-pass workers
-/// beside a one-thread writer"). With
-/// more writer threads the calling thread would bound the run, and the
-/// workers pay in both passes.
+/// beside a one-thread writer"). With more writer threads the calling
+/// thread would bound the run, and the workers pay in both passes.
 fn default_parse_threads(cores: usize, writer_threads: usize) -> (usize, usize) {
     let writer_threads = writer_threads.max(1);
     let every = cores.min(8).max(writer_threads);
