@@ -241,7 +241,12 @@ impl Codec {
         if done.is_err() || out.len() != size {
             return Err(corrupt("record frame does not decompress"));
         }
-        String::from_utf8(out).map_err(|_| corrupt("record is not UTF-8"))
+        // simdutf8: std's check was 40 % of decompressing a record (callgrind)
+        if simdutf8::basic::from_utf8(&out).is_err() {
+            return Err(corrupt("record is not UTF-8"));
+        }
+        // SAFETY: `out` was validated as UTF-8 just above
+        Ok(unsafe { String::from_utf8_unchecked(out) })
     }
 
     /// The dictionary with `id`: the codec's, or (when another process

@@ -81,6 +81,7 @@ pub struct ListingIndex {
     fields: Fields,
     analyzer: Analyzer,
     codec: Codec,
+    stores: crate::record::Stores,
     path: Option<PathBuf>,
 }
 
@@ -225,12 +226,16 @@ impl ListingIndex {
             (Some(dir), Error::Tantivy(t)) => Error::from_tantivy(dir, t),
             (_, e) => e,
         })?;
-        Ok(ListingIndex { index, fields, analyzer, codec, path })
+        Ok(ListingIndex { index, fields, analyzer, codec, stores: Default::default(), path })
     }
 
     /// The codec of the stored records (its dictionary).
     pub(crate) fn codec(&self) -> &Codec {
         &self.codec
+    }
+
+    pub(crate) fn stores(&self) -> &crate::record::Stores {
+        &self.stores
     }
 
     /// A reader that sees each new commit (reloaded on commit).

@@ -24,8 +24,13 @@
 //! | source file, source line | string, number |
 
 use jiff::Timestamp;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::{DocAddress, Searcher};
+
+use tantivy::index::SegmentId;
+use tantivy::store::StoreReader;
+use tantivy::{DocAddress, Searcher, SegmentReader};
 use wenku_listing::{Age, AgeUnit, Listing, Source};
 
 use crate::{Error, ListingIndex, Result};
@@ -142,16 +147,80 @@ pub fn decode_id(text: &str) -> Result<&str> {
 
 /// The stored record of the document at `addr` of `index`, as text.
 ///
-/// Reads tantivy's doc store directly (no intermediate
-/// `TantivyDocument`; the searcher's block cache is used) and
-/// decompresses the record's frame (dictionary: [`crate::DICT_FILE`]).
+/// Reads the document's bytes from tantivy's doc store and takes the
+/// record's frame out of them directly ([`frame_of`]), then decompresses it
+/// (dictionary: [`crate::DICT_FILE`]). tantivy's own document reader copies
+/// a bytes value one byte at a time (`Vec<u8>`'s `BinarySerializable`), a
+/// sixth of fetching a record; a layout that is not the expected one is
+/// read by tantivy's reader instead.
 ///
 /// # Errors
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no
 /// record or its frame does not decompress.
 pub fn fetch_text(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<String> {
+    let store = index.stores().of(searcher.segment_reader(addr.segment_ord))?;
+    let doc = store.get_document_bytes(addr.doc_id)?;
+    if let Some(frame) = frame_of(&doc) {
+        return index.codec().decompress(frame);
+    }
     let RecordBytes(bytes) = searcher.doc(addr)?;
     index.codec().decompress(&bytes.ok_or_else(|| corrupt("no stored record"))?)
+}
+
+/// tantivy's type code of a bytes value (`schema::document::type_codes`,
+/// not public).
+const BYTES_CODE: u8 = 4;
+
+/// The record frame inside a stored document's bytes, when they hold what
+/// a wenku writer stores: one value (`doc`), of type bytes. tantivy's
+/// layout (doc store version 2): the number of values as a `VInt`, then
+/// per value its field (`u32`, little endian), its type code and, for
+/// bytes, their length as a `VInt` and the bytes. `None` for anything else.
+pub(crate) fn frame_of(doc: &[u8]) -> Option<&[u8]> {
+    let (values, rest) = vint(doc)?;
+    let rest = rest.get(4..).filter(|_| values == 1)?;
+    let (&code, rest) = rest.split_first()?;
+    let (len, rest) = vint(rest).filter(|_| code == BYTES_CODE)?;
+    (rest.len() as u64 == len).then_some(rest)
+}
+
+/// tantivy's `VInt`: seven bits a byte, the lowest first, the last byte
+/// marked by its high bit; and the bytes after it.
+fn vint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 != 0 {
+            return Some((value, &bytes[i + 1..]));
+        }
+    }
+    None
+}
+
+/// The doc store reader of each segment, opened once per segment (the
+/// searcher's own are not public). Without a block cache: the store is
+/// not compressed ([`crate::index`]'s settings), so a block is a copy.
+/// Emptied when it outgrows [`Stores::MAX`] segments (merged ones go);
+/// shared by the clones of a [`ListingIndex`].
+#[derive(Clone, Default)]
+pub(crate) struct Stores(Arc<Mutex<HashMap<SegmentId, Arc<StoreReader>>>>);
+
+impl Stores {
+    const MAX: usize = 256;
+
+    fn of(&self, seg: &SegmentReader) -> Result<Arc<StoreReader>> {
+        let id = seg.segment_id();
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = map.get(&id) {
+            return Ok(Arc::clone(s));
+        }
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        let store = Arc::new(seg.get_store_reader(0).map_err(tantivy::TantivyError::from)?);
+        map.insert(id, Arc::clone(&store));
+        Ok(store)
+    }
 }
 
 /// The only stored value of a document: its record's frame.
@@ -646,5 +715,63 @@ mod tests {
             decode(&json).unwrap_err().to_string(),
             "stored document is corrupt: not a record of this format"
         );
+    }
+
+    /// Every document the writer stores for the sample pages is read by the
+    /// direct path ([`frame_of`] finds its frame), and the frame is the
+    /// value tantivy's own document reader returns.
+    #[test]
+    fn stored_frames_read_directly_equal_tantivys_reading() {
+        let all = listings();
+        let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+        let opts = crate::WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() };
+        let mut w = index.writer(&opts).unwrap();
+        for l in &all {
+            w.add(l).unwrap();
+        }
+        w.commit().unwrap();
+        let reader = index.reader().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        let mut n = 0;
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let store = index.stores().of(seg).unwrap();
+            for doc in seg.doc_ids_alive() {
+                let bytes = store.get_document_bytes(doc).unwrap();
+                let RecordBytes(theirs) = searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
+                assert_eq!(frame_of(&bytes), Some(theirs.unwrap().as_slice()), "doc {doc}");
+                let text = fetch_text(&index, &searcher, DocAddress::new(ord as u32, doc)).unwrap();
+                assert!(decode(&text).is_ok());
+                n += 1;
+            }
+        }
+        assert!(n >= 50, "{n} documents");
+    }
+
+    /// Bytes of another layout are refused, so that tantivy's reader gets
+    /// them: two values, another type code, a length that disagrees, a cut
+    /// anywhere; and no byte sequence panics.
+    #[test]
+    fn frame_of_refuses_other_layouts() {
+        // one value, field 7, bytes "abc"
+        let good = [0x81, 7, 0, 0, 0, BYTES_CODE, 0x83, b'a', b'b', b'c'];
+        assert_eq!(frame_of(&good), Some(&b"abc"[..]));
+        let mut two = good;
+        two[0] = 0x82;
+        assert_eq!(frame_of(&two), None);
+        let mut text = good;
+        text[5] = 0;
+        assert_eq!(frame_of(&text), None);
+        assert_eq!(frame_of(&[&good[..], b"d"].concat()), None);
+        for cut in 0..good.len() {
+            assert_eq!(frame_of(&good[..cut]), None, "cut at {cut}");
+        }
+        // a length of 200 in two bytes
+        let long: Vec<u8> =
+            [&[0x81, 0, 0, 0, 0, BYTES_CODE, 0x48, 0x81][..], &[b'x'; 200]].concat();
+        assert_eq!(frame_of(&long).map(<[u8]>::len), Some(200));
+        proptest::proptest!(|(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64))| {
+            let _ = frame_of(&bytes);
+        });
     }
 }

@@ -75,7 +75,16 @@ impl Ranking {
 
     /// Factor for a document of `pages` pages.
     pub fn size_factor(&self, pages: u64) -> f64 {
-        let s = ((1.0 + pages as f64).ln() / (1.0 + self.size_saturation_pages).ln()).min(1.0);
+        let sat = self.size_saturation_pages;
+        // at or past the saturation the ratio of logarithms is ≥ 1, so the
+        // minimum is 1: the same value without the two `ln` (most listings
+        // of a catalog have more pages than the saturation; the blended
+        // collector computes this for every match that may enter the top)
+        let s = if sat >= 0.0 && pages as f64 >= sat {
+            1.0
+        } else {
+            ((1.0 + pages as f64).ln() / (1.0 + sat).ln()).min(1.0)
+        };
         1.0 - self.size_weight + self.size_weight * s
     }
 }
@@ -83,6 +92,25 @@ impl Ranking {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The saturated shortcut returns, to the bit, what the formula of the
+    /// module docs gives, for any saturation (integer or not, zero,
+    /// negative, huge, NaN) and page count.
+    #[test]
+    fn size_factor_equals_the_formula() {
+        let formula = |r: &Ranking, pages: u64| {
+            let s = ((1.0 + pages as f64).ln() / (1.0 + r.size_saturation_pages).ln()).min(1.0);
+            1.0 - r.size_weight + r.size_weight * s
+        };
+        for sat in [0.0, 0.5, 1.0, 2.5, 30.0, 29.999, 1e6, -0.5, -3.0, f64::NAN, f64::INFINITY] {
+            let r = Ranking { size_saturation_pages: sat, ..Ranking::default() };
+            let pages = (0..5000).chain([999_999, 1_000_000, u64::from(u32::MAX), u64::MAX]);
+            for p in pages {
+                let (got, want) = (r.size_factor(p), formula(&r, p));
+                assert!(got.to_bits() == want.to_bits(), "sat {sat}, {p} pages: {got} != {want}");
+            }
+        }
+    }
 
     #[test]
     fn factors_stay_in_their_bounds_and_are_monotonic() {
