@@ -148,11 +148,11 @@ pub fn decode_id(text: &str) -> Result<&str> {
 /// The stored record of the document at `addr` of `index`, as text.
 ///
 /// Reads the document's bytes from tantivy's doc store and takes the
-/// record's frame out of them directly ([`frame_of`]), then decompresses it
+/// record's frame out of them directly (`frame_of`), then decompresses it
 /// (dictionary: [`crate::DICT_FILE`]). tantivy's own document reader copies
 /// a bytes value one byte at a time (`Vec<u8>`'s `BinarySerializable`), a
-/// sixth of fetching a record; a layout that is not the expected one is
-/// read by tantivy's reader instead.
+/// quarter of fetching a record (perf); a layout that is not the expected
+/// one is read by tantivy's reader instead.
 ///
 /// # Errors
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no
