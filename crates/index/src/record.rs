@@ -23,12 +23,12 @@
 //! | duplicate count | number |
 //! | source file, source line | string, number |
 
-use jiff::Timestamp;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 
+use jiff::Timestamp;
 use tantivy::index::SegmentId;
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher, SegmentReader};
 use wenku_listing::{Age, AgeUnit, Listing, Source};

@@ -77,8 +77,7 @@ impl Ranking {
     pub fn size_factor(&self, pages: u64) -> f64 {
         let sat = self.size_saturation_pages;
         // at or past the saturation the ratio of logarithms is ≥ 1, so the
-        // minimum is 1: the same value without the two `ln` (most listings
-        // of a catalog have more pages than the saturation; the blended
+        // minimum is 1: the same value without the two `ln` (the blended
         // collector computes this for every match that may enter the top)
         let s = if sat >= 0.0 && pages as f64 >= sat {
             1.0
