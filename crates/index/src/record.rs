@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use tantivy::index::SegmentId;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::store::StoreReader;
-use tantivy::{DocAddress, Searcher, SegmentReader};
+use tantivy::{DocAddress, Searcher};
 use wenku_listing::{Age, AgeUnit, Listing, Source};
 
 use crate::{Error, ListingIndex, Result};
@@ -158,7 +158,7 @@ pub fn decode_id(text: &str) -> Result<&str> {
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no
 /// record or its frame does not decompress.
 pub fn fetch_text(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<String> {
-    let store = index.stores().of(searcher.segment_reader(addr.segment_ord))?;
+    let store = index.stores().of(searcher, addr.segment_ord)?;
     let doc = store.get_document_bytes(addr.doc_id)?;
     if let Some(frame) = frame_of(&doc) {
         return index.codec().decompress(frame);
@@ -200,26 +200,31 @@ fn vint(bytes: &[u8]) -> Option<(u64, &[u8])> {
 /// The doc store reader of each segment, opened once per segment (the
 /// searcher's own are not public). Without a block cache: the store is
 /// not compressed ([`crate::index`]'s settings), so a block is a copy.
-/// Emptied when it outgrows [`Stores::MAX`] segments (merged ones go);
-/// shared by the clones of a [`ListingIndex`].
+/// Shared by the clones of a [`ListingIndex`]. A reader maps its segment's
+/// store file, which keeps the file's disk space after a merge deletes
+/// it: segments the asking searcher no longer has are dropped whenever a
+/// new one is opened.
 #[derive(Clone, Default)]
 pub(crate) struct Stores(Arc<Mutex<HashMap<SegmentId, Arc<StoreReader>>>>);
 
 impl Stores {
-    const MAX: usize = 256;
-
-    fn of(&self, seg: &SegmentReader) -> Result<Arc<StoreReader>> {
+    fn of(&self, searcher: &Searcher, segment_ord: u32) -> Result<Arc<StoreReader>> {
+        let seg = searcher.segment_reader(segment_ord);
         let id = seg.segment_id();
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(s) = map.get(&id) {
             return Ok(Arc::clone(s));
         }
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
+        let live = searcher.segment_readers();
+        map.retain(|id, _| live.iter().any(|s| s.segment_id() == *id));
         let store = Arc::new(seg.get_store_reader(0).map_err(tantivy::TantivyError::from)?);
         map.insert(id, Arc::clone(&store));
         Ok(store)
+    }
+
+    #[cfg(test)]
+    fn segments(&self) -> Vec<SegmentId> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).keys().copied().collect()
     }
 }
 
@@ -735,7 +740,7 @@ mod tests {
         let searcher = reader.searcher();
         let mut n = 0;
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let store = index.stores().of(seg).unwrap();
+            let store = index.stores().of(&searcher, ord as u32).unwrap();
             for doc in seg.doc_ids_alive() {
                 let bytes = store.get_document_bytes(doc).unwrap();
                 let RecordBytes(theirs) = searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
@@ -773,5 +778,63 @@ mod tests {
         proptest::proptest!(|(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64))| {
             let _ = frame_of(&bytes);
         });
+    }
+
+    /// A merge leaves the store readers of the segments it replaced out of
+    /// the cache (their mapped files would keep the disk space the merge
+    /// freed): after reading from the merged index, the cache holds its
+    /// segment only.
+    #[test]
+    fn store_readers_of_merged_segments_are_dropped() {
+        let all = listings();
+        let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+        let opts = crate::WriterOptions {
+            threads: 1,
+            heap_bytes: 20 << 20,
+            merge_after_bulk: false,
+            ..Default::default()
+        };
+        for part in all.chunks(all.len() / 2 + 1) {
+            let mut w = index.writer(&opts).unwrap();
+            for l in part {
+                w.add(l).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let read_all = |searcher: &Searcher| {
+            for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+                for doc in seg.doc_ids_alive() {
+                    fetch_text(&index, searcher, DocAddress::new(ord as u32, doc)).unwrap();
+                }
+            }
+        };
+        let ids = |searcher: &Searcher| {
+            let mut v: Vec<SegmentId> =
+                searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+            v.sort();
+            v
+        };
+        let cached = || {
+            let mut v = index.stores().segments();
+            v.sort();
+            v
+        };
+        let reader = index.reader().unwrap();
+        reader.reload().unwrap();
+        let before = reader.searcher();
+        read_all(&before);
+        assert!(before.segment_readers().len() >= 2);
+        assert_eq!(cached(), ids(&before));
+
+        let segments = index.tantivy().searchable_segment_ids().unwrap();
+        let mut w: tantivy::IndexWriter =
+            index.tantivy().writer_with_num_threads(1, 20 << 20).unwrap();
+        w.merge(&segments).wait().unwrap();
+        w.wait_merging_threads().unwrap();
+        reader.reload().unwrap();
+        let after = reader.searcher();
+        assert_eq!(after.segment_readers().len(), 1);
+        read_all(&after);
+        assert_eq!(cached(), ids(&after));
     }
 }

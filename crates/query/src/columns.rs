@@ -54,25 +54,29 @@ impl Columns {
 /// The [`Columns`] of each segment, opened once per segment rather than
 /// once per query: opening the four columns was 3 % of a warm query at 1M
 /// listings (perf, runner mix, one segment). A segment's columns never
-/// change (deletes do not touch them); the map is emptied when it outgrows
-/// [`ColumnsCache::MAX`] segments, which drops those merged away.
+/// change (deletes do not touch them). Columns map their segment's file,
+/// which keeps the file's disk space after a merge deletes it: before each
+/// search, [`ColumnsCache::keep`] drops the segments its searcher no
+/// longer has.
 #[derive(Default)]
 pub(crate) struct ColumnsCache(Mutex<HashMap<SegmentId, Columns>>);
 
 impl ColumnsCache {
-    const MAX: usize = 256;
-
     pub(crate) fn of(&self, seg: &SegmentReader) -> Columns {
         let id = seg.segment_id();
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = map.get(&id) {
-            return c.clone();
-        }
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
-        let c = Columns::of(seg);
-        map.insert(id, c.clone());
-        c
+        map.entry(id).or_insert_with(|| Columns::of(seg)).clone()
+    }
+
+    /// Drops the columns of segments `searcher` does not have.
+    pub(crate) fn keep(&self, searcher: &tantivy::Searcher) {
+        let live = searcher.segment_readers();
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.retain(|id, _| live.iter().any(|s| s.segment_id() == *id));
+    }
+
+    #[cfg(test)]
+    pub(crate) fn segments(&self) -> Vec<SegmentId> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).keys().copied().collect()
     }
 }

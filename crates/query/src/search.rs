@@ -360,6 +360,7 @@ impl Searcher {
                 // one scored pass over every match, the count fused into it
                 // (a ranking that does not blend reads no factor)
                 let need = need.min(searcher.num_docs() as usize);
+                self.columns.keep(searcher);
                 let blended = BlendedTop::new(need + 1, self.ranking.clone(), now, &self.columns);
                 let (total, top) = searcher.search(query, &blended)?;
                 (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect())
@@ -689,5 +690,68 @@ impl SegmentCollector for FacetSegment {
 
     fn harvest(self) -> Self::Fruit {
         self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{Query, SearchRequest};
+
+    /// After a merge, a search leaves the columns of the segments the merge
+    /// replaced out of the cache (their mapped files would keep the disk
+    /// space the merge freed); before it, the cache holds every segment.
+    #[test]
+    fn columns_of_merged_segments_are_dropped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+        let listings: Vec<_> = wenku_listing::CatalogReader::open(&[dir], Default::default())
+            .unwrap()
+            .filter_map(|item| match item {
+                Ok(wenku_listing::Item::Listing(l)) => Some(l),
+                _ => None,
+            })
+            .collect();
+        let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+        let opts = wenku_index::WriterOptions {
+            threads: 1,
+            heap_bytes: 20 << 20,
+            merge_after_bulk: false,
+            ..Default::default()
+        };
+        for part in listings.chunks(listings.len() / 2 + 1) {
+            let mut w = index.writer(&opts).unwrap();
+            for l in part {
+                w.add(l).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let searcher = Searcher::new(index.clone()).unwrap();
+        searcher.reload().unwrap();
+        let live = || {
+            let s = searcher.reader.searcher();
+            let mut v: Vec<_> = s.segment_readers().iter().map(|r| r.segment_id()).collect();
+            v.sort();
+            v
+        };
+        let cached = || {
+            let mut v = searcher.columns.segments();
+            v.sort();
+            v
+        };
+        // the first title word of the first listing: a match in each part
+        let req = SearchRequest::new(Query::parse("Python").unwrap());
+        assert!(searcher.search(&req).unwrap().total > 0);
+        assert!(live().len() >= 2);
+        assert_eq!(cached(), live());
+
+        let ids = index.tantivy().searchable_segment_ids().unwrap();
+        let mut w: tantivy::IndexWriter =
+            index.tantivy().writer_with_num_threads(1, 20 << 20).unwrap();
+        w.merge(&ids).wait().unwrap();
+        w.wait_merging_threads().unwrap();
+        searcher.reload().unwrap();
+        assert!(searcher.search(&req).unwrap().total > 0);
+        assert_eq!(live().len(), 1);
+        assert_eq!(cached(), live());
     }
 }
