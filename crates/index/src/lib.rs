@@ -27,12 +27,14 @@ mod error;
 mod index;
 pub mod record;
 pub mod schema;
+mod segments;
 mod writer;
 
 pub use codec::DICT_FILE;
 pub use error::{Error, Result};
 pub use index::{IndexMeta, ListingIndex, META_FILE, RECORD_FORMAT, USER_DICT_FILE};
 pub use schema::Fields;
+pub use segments::SegmentCache;
 pub use wenku_listing;
 pub use writer::{
     AddOutcome, ListingWriter, MERGE_PARTS, PreAnalyze, StoredListing, WriteStats, WriterOptions,

@@ -23,17 +23,15 @@
 //! | duplicate count | number |
 //! | source file, source line | string, number |
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use jiff::Timestamp;
-use tantivy::index::SegmentId;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher};
 use wenku_listing::{Age, AgeUnit, Listing, Source};
 
-use crate::{Error, ListingIndex, Result};
+use crate::{Error, ListingIndex, Result, SegmentCache};
 
 /// First bytes of every record of this format (a record of another
 /// format is refused, not misread).
@@ -158,7 +156,9 @@ pub fn decode_id(text: &str) -> Result<&str> {
 /// From tantivy, or [`Error::CorruptDocument`] when the document has no
 /// record or its frame does not decompress.
 pub fn fetch_text(index: &ListingIndex, searcher: &Searcher, addr: DocAddress) -> Result<String> {
-    let store = index.stores().of(searcher, addr.segment_ord)?;
+    let store = index.stores().get_or_try_open(searcher, addr.segment_ord, |seg| {
+        seg.get_store_reader(0).map(Arc::new).map_err(tantivy::TantivyError::from)
+    })?;
     let doc = store.get_document_bytes(addr.doc_id)?;
     if let Some(frame) = frame_of(&doc) {
         return index.codec().decompress(frame);
@@ -197,36 +197,10 @@ fn vint(bytes: &[u8]) -> Option<(u64, &[u8])> {
     None
 }
 
-/// The doc store reader of each segment, opened once per segment (the
-/// searcher's own are not public). Without a block cache: the store is
+/// The doc store reader of each segment (the searcher's own are not
+/// public), opened once per segment. Without a block cache: the store is
 /// not compressed ([`crate::index`]'s settings), so a block is a copy.
-/// Shared by the clones of a [`ListingIndex`]. A reader maps its segment's
-/// store file, which keeps the file's disk space after a merge deletes
-/// it: segments the asking searcher no longer has are dropped whenever a
-/// new one is opened.
-#[derive(Clone, Default)]
-pub(crate) struct Stores(Arc<Mutex<HashMap<SegmentId, Arc<StoreReader>>>>);
-
-impl Stores {
-    fn of(&self, searcher: &Searcher, segment_ord: u32) -> Result<Arc<StoreReader>> {
-        let seg = searcher.segment_reader(segment_ord);
-        let id = seg.segment_id();
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(s) = map.get(&id) {
-            return Ok(Arc::clone(s));
-        }
-        let live = searcher.segment_readers();
-        map.retain(|id, _| live.iter().any(|s| s.segment_id() == *id));
-        let store = Arc::new(seg.get_store_reader(0).map_err(tantivy::TantivyError::from)?);
-        map.insert(id, Arc::clone(&store));
-        Ok(store)
-    }
-
-    #[cfg(test)]
-    fn segments(&self) -> Vec<SegmentId> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).keys().copied().collect()
-    }
-}
+pub(crate) type Stores = SegmentCache<Arc<StoreReader>>;
 
 /// The only stored value of a document: its record's frame.
 struct RecordBytes(Option<Vec<u8>>);
@@ -740,7 +714,10 @@ mod tests {
         let searcher = reader.searcher();
         let mut n = 0;
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let store = index.stores().of(&searcher, ord as u32).unwrap();
+            let store = index
+                .stores()
+                .get_or_try_open(&searcher, ord as u32, |seg| seg.get_store_reader(0).map(Arc::new))
+                .unwrap();
             for doc in seg.doc_ids_alive() {
                 let bytes = store.get_document_bytes(doc).unwrap();
                 let RecordBytes(theirs) = searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
@@ -809,7 +786,7 @@ mod tests {
             }
         };
         let ids = |searcher: &Searcher| {
-            let mut v: Vec<SegmentId> =
+            let mut v: Vec<tantivy::index::SegmentId> =
                 searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
             v.sort();
             v

@@ -29,14 +29,23 @@ pub(crate) struct BlendedTop<'a> {
     pub ranking: Ranking,
     pub now: i64,
     columns: &'a ColumnsCache,
+    /// The searcher the collector runs on (its segments' columns).
+    searcher: &'a tantivy::Searcher,
     /// The best k-th blended score of any finished heap (f64 bits; scores
     /// are ≥ 0, so the bit patterns order like the values).
     threshold: Arc<AtomicU64>,
 }
 
 impl<'a> BlendedTop<'a> {
-    pub(crate) fn new(k: usize, ranking: Ranking, now: i64, columns: &'a ColumnsCache) -> Self {
-        BlendedTop { k: k.max(1), ranking, now, columns, threshold: Arc::new(AtomicU64::new(0)) }
+    pub(crate) fn new(
+        k: usize,
+        ranking: Ranking,
+        now: i64,
+        columns: &'a ColumnsCache,
+        searcher: &'a tantivy::Searcher,
+    ) -> Self {
+        let threshold = Arc::new(AtomicU64::new(0));
+        BlendedTop { k: k.max(1), ranking, now, columns, searcher, threshold }
     }
 }
 
@@ -82,18 +91,14 @@ impl Collector for BlendedTop<'_> {
     type Fruit = (usize, Vec<(f64, DocAddress)>);
     type Child = BlendedSegment;
 
-    fn for_segment(
-        &self,
-        seg: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
+    fn for_segment(&self, seg: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
         Ok(BlendedSegment {
             seg,
             k: self.k,
             ranking: self.ranking.clone(),
             blends: self.ranking.blends(),
             now: self.now,
-            cols: self.columns.of(reader),
+            cols: self.columns.get_or_open(self.searcher, seg, Columns::of),
             heap: BinaryHeap::with_capacity(self.k + 1),
             count: 0,
             shared: Arc::clone(&self.threshold),

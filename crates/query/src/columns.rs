@@ -1,12 +1,9 @@
 //! Fast-field columns of a segment that ranking reads (pages, duplicate
 //! count, size, publication date), and their cache.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-
 use tantivy::columnar::Column;
-use tantivy::index::SegmentId;
 use tantivy::{DateTime, DocId, SegmentReader};
+use wenku_index::SegmentCache;
 use wenku_index::schema::names;
 
 use crate::rank::Ranking;
@@ -54,29 +51,5 @@ impl Columns {
 /// The [`Columns`] of each segment, opened once per segment rather than
 /// once per query: opening the four columns was 3 % of a warm query at 1M
 /// listings (perf, runner mix, one segment). A segment's columns never
-/// change (deletes do not touch them). Columns map their segment's file,
-/// which keeps the file's disk space after a merge deletes it: before each
-/// search, [`ColumnsCache::keep`] drops the segments its searcher no
-/// longer has.
-#[derive(Default)]
-pub(crate) struct ColumnsCache(Mutex<HashMap<SegmentId, Columns>>);
-
-impl ColumnsCache {
-    pub(crate) fn of(&self, seg: &SegmentReader) -> Columns {
-        let id = seg.segment_id();
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.entry(id).or_insert_with(|| Columns::of(seg)).clone()
-    }
-
-    /// Drops the columns of segments `searcher` does not have.
-    pub(crate) fn keep(&self, searcher: &tantivy::Searcher) {
-        let live = searcher.segment_readers();
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.retain(|id, _| live.iter().any(|s| s.segment_id() == *id));
-    }
-
-    #[cfg(test)]
-    pub(crate) fn segments(&self) -> Vec<SegmentId> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).keys().copied().collect()
-    }
-}
+/// change (deletes do not touch them).
+pub(crate) type ColumnsCache = SegmentCache<Columns>;

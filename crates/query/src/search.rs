@@ -360,8 +360,8 @@ impl Searcher {
                 // one scored pass over every match, the count fused into it
                 // (a ranking that does not blend reads no factor)
                 let need = need.min(searcher.num_docs() as usize);
-                self.columns.keep(searcher);
-                let blended = BlendedTop::new(need + 1, self.ranking.clone(), now, &self.columns);
+                let blended =
+                    BlendedTop::new(need + 1, self.ranking.clone(), now, &self.columns, searcher);
                 let (total, top) = searcher.search(query, &blended)?;
                 (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect())
             }
