@@ -172,7 +172,7 @@ fn map_alone(c: char) -> Option<char> {
     if c.is_ascii() {
         Some(c)
     } else if is_radical(c) {
-        std::iter::once(c).nfkc().next()
+        Some(radical_nfkc(c))
     } else {
         simple_nfkc(c)
     }
@@ -189,15 +189,53 @@ fn is_stable(c: char) -> bool {
 /// general NFKC algorithm, no doubled ideograph. Then NFKC is a
 /// character-by-character map and there is nothing to repair. Returns
 /// false (with `out` partly written) when the text needs the general path.
+///
+/// Inside a word, a run of characters that every step leaves as they are
+/// (ASCII other than whitespace, ideographs NFKC keeps, the stable CJK
+/// punctuation of [`simple_nfkc`]) is copied as one slice; other
+/// characters go through [`Collapse::feed`] one at a time.
 fn normalize_simple(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
     let mut c = Collapse::new(out);
-    if text.is_ascii() {
-        text.chars().for_each(|ch| c.feed(ch));
-        c.finish();
-        return true;
-    }
-    let mut prev = '\0';
-    for ch in text.chars() {
+    // The last character as mapped (a code point), for the doubled test.
+    let mut prev = 0u32;
+    let mut i = 0;
+    while i < b.len() {
+        if c.state == State::InToken {
+            let start = i;
+            while let Some(&x) = b.get(i) {
+                if x < 0x80 {
+                    if is_ascii_space(x) {
+                        break;
+                    }
+                    prev = u32::from(x);
+                    i += 1;
+                    continue;
+                }
+                // A three-byte sequence (the text is UTF-8), decoded here.
+                let (0xE0..=0xEF, Some(&[y, z])) = (x, b.get(i + 1..i + 3)) else { break };
+                let cp =
+                    (u32::from(x & 0x0F) << 12) | (u32::from(y & 0x3F) << 6) | u32::from(z & 0x3F);
+                if !is_kept3(cp) {
+                    break;
+                }
+                // `is_ideograph` among the kept: the ideographs but `〇`.
+                if cp == prev && cp >= 0x3400 {
+                    return false;
+                }
+                prev = cp;
+                i += 3;
+            }
+            c.out.push_str(&text[start..i]);
+            if i == b.len() {
+                break;
+            }
+        }
+        let ch = match b[i] {
+            x @ 0..0x80 => x as char,
+            _ => text[i..].chars().next().unwrap_or('\0'),
+        };
+        i += ch.len_utf8();
         let m = if ch.is_ascii() {
             ch
         } else if is_radical(ch) {
@@ -208,14 +246,44 @@ fn normalize_simple(text: &str, out: &mut String) -> bool {
                 None => return false,
             }
         };
-        if m == prev && is_ideograph(m) {
+        if m as u32 == prev && is_ideograph(m) {
             return false;
         }
-        prev = m;
+        prev = m as u32;
         c.feed(m);
     }
     c.finish();
     true
+}
+
+/// ASCII whitespace as `char::is_whitespace` has it (with U+000B, which
+/// `u8::is_ascii_whitespace` leaves out).
+#[inline(always)]
+fn is_ascii_space(x: u8) -> bool {
+    matches!(x, b' ' | b'\t'..=b'\r')
+}
+
+/// `char::is_whitespace`, with the common cases first (no Unicode
+/// whitespace comes after U+3000).
+#[inline(always)]
+fn is_space(c: char) -> bool {
+    match c as u32 {
+        0..0x80 => is_ascii_space(c as u8),
+        0x3001.. => false,
+        _ => c.is_whitespace(),
+    }
+}
+
+/// A three-byte character (U+0800–U+FFFF) every step of [`normalize`]
+/// keeps as it is inside a word: not whitespace, mapped to itself by one
+/// of [`simple_nfkc`]'s fixed arms (the ideographs of the base block and
+/// extension A, the stable CJK and general punctuation), so composing
+/// with nothing (test `kept_characters_are_stable`).
+#[inline(always)]
+fn is_kept3(cp: u32) -> bool {
+    // the base block first: most of the characters
+    (0x4E00..=0x9FFF).contains(&cp)
+        || matches!(cp, 0x2012..=0x2016 | 0x2018..=0x2023 | 0x3001..=0x3029 | 0x3400..=0x4DBF)
 }
 
 /// NFKC of `text` as (character, was a radical code point) pairs.
@@ -242,12 +310,13 @@ fn nfkc_marked(text: &str) -> Vec<(char, bool)> {
         if ch.is_ascii() {
             close(&mut out, run.take(), i);
             out.push((ch, false));
+        } else if is_kept3(ch as u32) {
+            // `simple_nfkc`'s common case, first
+            run.get_or_insert((i, out.len(), true));
+            out.push((ch, false));
         } else if is_radical(ch) {
             close(&mut out, run.take(), i);
-            // Radicals decompose to exactly one ideograph.
-            for d in std::iter::once(ch).nfkc() {
-                out.push((d, true));
-            }
+            out.push((radical_nfkc(ch), true));
         } else {
             let r = run.get_or_insert((i, out.len(), true));
             match simple_nfkc(ch) {
@@ -265,8 +334,11 @@ fn nfkc_marked(text: &str) -> Vec<(char, bool)> {
 
 /// NFKC of a non-ASCII, non-radical character that maps to one character
 /// and takes no part in composition or reordering; `None` otherwise.
-#[inline]
+#[inline(always)]
 fn simple_nfkc(c: char) -> Option<char> {
+    if is_kept3(c as u32) {
+        return Some(c);
+    }
     match c {
         c if crate::is_han(c) && !crate::is_compatibility_ideograph(c) => Some(c),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
@@ -282,6 +354,7 @@ fn simple_nfkc(c: char) -> Option<char> {
 
 /// A character NFKC leaves alone and that cannot compose with its
 /// neighbours: a starter (combining class 0) with NFKC_Quick_Check = Yes.
+#[inline(never)]
 fn slow_simple_nfkc(c: char) -> Option<char> {
     use unicode_normalization::{IsNormalized, char::canonical_combining_class};
     (canonical_combining_class(c) == 0
@@ -291,6 +364,28 @@ fn slow_simple_nfkc(c: char) -> Option<char> {
 
 fn is_radical(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{2EF3}' | '\u{2F00}'..='\u{2FD5}')
+}
+
+/// NFKC of a radical ([`is_radical`]): always exactly one character (the
+/// test `radicals_map_to_one_character`), looked up in a table made once
+/// from `unicode-normalization` instead of running its iterator per
+/// character.
+fn radical_nfkc(c: char) -> char {
+    const SUPPLEMENT: u32 = 0x2E80;
+    const KANGXI: u32 = 0x2F00;
+    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (SUPPLEMENT..=0x2EF3)
+            .chain(KANGXI..=0x2FD5)
+            .filter_map(char::from_u32)
+            .map(|r| std::iter::once(r).nfkc().next().unwrap_or(r))
+            .collect()
+    });
+    let i = match c as u32 {
+        n @ SUPPLEMENT..=0x2EF3 => Some(n - SUPPLEMENT),
+        n => n.checked_sub(KANGXI).map(|k| k + (0x2EF3 - SUPPLEMENT + 1)),
+    };
+    i.and_then(|i| table.get(i as usize)).copied().unwrap_or(c)
 }
 
 /// A Han character that fake-bold doubling can repeat. `〇` is left out:
@@ -387,7 +482,7 @@ impl<'a> Collapse<'a> {
 
     #[inline(always)]
     fn feed(&mut self, c: char) {
-        if c.is_whitespace() {
+        if is_space(c) {
             if self.state == State::Dot {
                 self.dots += 1;
             }
@@ -540,6 +635,41 @@ mod tests {
     }
 
     #[test]
+    fn radicals_map_to_one_character() {
+        use unicode_normalization::UnicodeNormalization;
+        let radicals = ('\u{2E80}'..='\u{2EF3}').chain('\u{2F00}'..='\u{2FD5}');
+        for r in radicals {
+            assert!(super::is_radical(r));
+            let nfkc: Vec<char> = std::iter::once(r).nfkc().collect();
+            assert_eq!(nfkc, [super::radical_nfkc(r)], "U+{:04X}", r as u32);
+        }
+        assert_eq!(super::radical_nfkc('⽤'), '用');
+        assert_eq!(super::radical_nfkc('⺟'), '母');
+    }
+
+    /// What the simple path copies as it is: characters that map to
+    /// themselves alone, are not whitespace and compose with nothing.
+    #[test]
+    fn kept_characters_are_stable() {
+        let mut kept = 0;
+        for cp in (0x800..=0xFFFF).filter(|&cp| super::is_kept3(cp)) {
+            let c = char::from_u32(cp).unwrap();
+            assert!(super::is_stable(c), "U+{cp:04X}");
+            // the simple path's doubled test: an ideograph iff at or past U+3400
+            assert_eq!(super::is_ideograph(c), cp >= 0x3400, "U+{cp:04X}");
+            kept += 1;
+        }
+        assert!(kept > 27_000, "{kept}");
+    }
+
+    #[test]
+    fn is_space_is_is_whitespace() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(super::is_space(c), c.is_whitespace(), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn fast_ranges_are_stable() {
         for c in ('\u{3001}'..='\u{3029}')
             .chain('\u{2012}'..='\u{2016}')
@@ -553,6 +683,14 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn same_as_reference(s in "[ a.\\t\u{3000}\u{2F00}-\u{2F10}\u{4E00}-\u{4E10}\u{FF01}-\u{FF10}\u{0300}-\u{0302}\u{00C0}-\u{00C5}\u{3001}-\u{3040}\u{2010}-\u{2030}\u{00B7}\u{FB00}\u{2460}\u{AC00}\u{1100}\u{1161}]{0,40}") {
+            proptest::prop_assert_eq!(normalize(&s), reference(&s));
+        }
+
+        /// Words of ASCII and ideographs with every kind of ASCII and
+        /// Unicode whitespace, dots and doubled characters: the slices
+        /// the simple path copies whole, and where they must stop.
+        #[test]
+        fn same_as_reference_runs(s in "([a.\u{4E00}\u{4E01}\u{3001}\u{00B7}\u{2F00}\u{FF0C}]{1,6}[ \t\n\r\u{0B}\u{0C}\u{85}\u{A0}\u{3000}\u{2028}]{0,2}){0,8}") {
             proptest::prop_assert_eq!(normalize(&s), reference(&s));
         }
 
