@@ -152,7 +152,7 @@ impl Counts {
 fn count_pairs(pairs: &mut CountMin, body: &str) {
     let mut prev: Option<char> = None;
     for c in body.chars() {
-        if c.is_whitespace() {
+        if crate::normalize::is_space(c) {
             prev = None;
             continue;
         }

@@ -266,7 +266,7 @@ fn is_ascii_space(x: u8) -> bool {
 /// `char::is_whitespace`, with the common cases first (no Unicode
 /// whitespace comes after U+3000).
 #[inline(always)]
-fn is_space(c: char) -> bool {
+pub(crate) fn is_space(c: char) -> bool {
     match c as u32 {
         0..0x80 => is_ascii_space(c as u8),
         0x3001.. => false,

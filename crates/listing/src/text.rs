@@ -232,15 +232,27 @@ pub(crate) fn is_site_name(suffix: &str) -> bool {
         && !suffix.contains(['。', '，', '：', '；', '？', '！', ',', ';', '?', '!'])
 }
 
+#[inline]
 pub(crate) fn fold_char(c: char) -> char {
-    use unicode_normalization::UnicodeNormalization;
     if c.is_ascii() {
         c.to_ascii_lowercase()
     } else if matches!(c, '\u{4E00}'..='\u{9FFF}') {
         c
     } else {
-        std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase()
+        fold_other(c)
     }
+}
+
+/// [`fold_char`] of a character neither ASCII nor in the base ideograph
+/// block: full-width ASCII by subtraction, the rest by NFKC.
+#[inline(never)]
+fn fold_other(c: char) -> char {
+    use unicode_normalization::UnicodeNormalization;
+    if let '\u{FF01}'..='\u{FF5E}' = c {
+        // NFKC maps full-width ASCII to ASCII (U+FF01 → `!`)
+        return char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase());
+    }
+    std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase()
 }
 
 pub(crate) fn is_ident(t: &str) -> bool {
@@ -284,5 +296,19 @@ pub(crate) fn extend_version(body: &str, stop: usize) -> usize {
         stop + tok_start + n
     } else {
         stop
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The fast arms of `fold_char` give what NFKC and lowercasing give,
+    /// for every character.
+    #[test]
+    fn fold_char_is_nfkc_lowercased() {
+        use unicode_normalization::UnicodeNormalization;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let nfkc = std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase();
+            assert_eq!(super::fold_char(c), nfkc, "U+{:04X}", c as u32);
+        }
     }
 }
