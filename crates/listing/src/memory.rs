@@ -24,6 +24,11 @@ use crate::text::{
 pub(crate) struct TitleMemory {
     young: FxHashSet<u64>,
     old: FxHashSet<u64>,
+    /// A bit per `FILTER_BITS` cell of the hashes in `young` and `old`
+    /// (allocated on the first insert, rebuilt when a generation is
+    /// dropped): a clear bit answers most look-ups, a prefix of the body
+    /// at every character boundary, without probing both sets.
+    filter: Vec<u64>,
     /// Site-name suffixes of learned titles (` — Python 3.13 文档`, from
     /// the separator on), hashed, with how many titles ended with them;
     /// at most `SUFFIXES` entries (later new ones are not counted).
@@ -57,6 +62,16 @@ pub(crate) struct TitleMemory {
     /// Set after a first pass over the whole input: the counts above are
     /// complete and a second reading must not count again.
     frozen: bool,
+}
+
+/// The bit of `TitleMemory::filter` for a title hash.
+#[inline]
+fn filter_bit(h: u64) -> usize {
+    (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TitleMemory::FILTER_BITS)) as usize
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
 }
 
 /// Saturating counters in `cells` cells: a hash map of the cells in use
@@ -244,18 +259,32 @@ impl TitleMemory {
     /// Openers are words of 2 to this many characters.
     const OPENER_CHARS: usize = 8;
 
+    /// Bits of `filter`: 8 per title the generations hold at most.
+    const FILTER_BITS: u32 = 22;
+
     fn insert(&mut self, h: u64) {
         if self.young.len() >= Self::CAP / 2 {
             // the dropped generation's table, emptied, is the new young one
             std::mem::swap(&mut self.young, &mut self.old);
             self.young.clear();
             self.young.reserve(Self::CAP / 2);
+            self.filter.fill(0);
+            for &o in &self.old {
+                set_bit(&mut self.filter, filter_bit(o));
+            }
         }
+        if self.filter.is_empty() {
+            self.filter = vec![0; (1 << Self::FILTER_BITS) / 64];
+        }
+        set_bit(&mut self.filter, filter_bit(h));
         self.young.insert(h);
     }
 
+    #[inline]
     fn contains(&self, h: u64) -> bool {
-        self.young.contains(&h) || self.old.contains(&h)
+        let i = filter_bit(h);
+        self.filter.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+            && (self.young.contains(&h) || self.old.contains(&h))
     }
 
     /// Remember a title a reliable rule split (nothing once frozen).
@@ -548,6 +577,28 @@ impl TitleMemory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The filter in front of the two generations never hides a title
+    /// they hold, before and after a generation is dropped, and a
+    /// dropped title is forgotten.
+    #[test]
+    fn title_generations_are_found_through_the_filter() {
+        let mut m = TitleMemory::default();
+        let h = |i: usize| hash_bytes(format!("title {i}").as_bytes());
+        let half = TitleMemory::CAP / 2;
+        for i in 0..half + 10 {
+            m.insert(h(i));
+        }
+        assert!((0..half + 10).all(|i| m.contains(h(i))));
+        for i in half + 10..2 * half + 10 {
+            m.insert(h(i));
+        }
+        // the first generation was dropped; the other two are held
+        assert!((0..half).all(|i| !m.contains(h(i))));
+        assert!((half..2 * half + 10).all(|i| m.contains(h(i))));
+        let unknown = (0..10_000).filter(|&i| m.contains(h(10 * half + i))).count();
+        assert_eq!(unknown, 0);
+    }
 
     /// A bracketed section marker that opens many snippets after the
     /// title's repeat (the Zuo Zhuan's `【经】`) is learned as an opener:
