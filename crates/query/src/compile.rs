@@ -16,7 +16,9 @@
 //! A unit matches in `title` or `snippet` (jieba search-mode words) or in
 //! `title_grams` (character bigrams: a substring of the title whatever
 //! jieba did with it); the clauses are ORed and their BM25 scores add, the
-//! title weighted higher. When a chunk has two or more units, an optional
+//! title weighted higher. A two-character word is its own bigram: its
+//! `title_grams` clause, weighted as title and bigram together, stands
+//! for both title clauses (the same titles match). When a chunk has two or more units, an optional
 //! phrase of the whole chunk rewards listings that have them adjacent and
 //! in order. A quoted phrase is one unit: every token in order, adjacent.
 //!
@@ -108,6 +110,15 @@ impl Unit {
             UnitKind::Other | UnitKind::Phrase => {
                 self.tokens.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ")
             }
+        }
+    }
+
+    /// A Han word of two characters whose title n-gram query (`grams`,
+    /// [`grams_for_query`]) is the word itself: one bigram, the same term.
+    fn is_its_own_bigram(&self, grams: &Tokens) -> bool {
+        match (self.kind, &self.tokens[..], &grams[..]) {
+            (UnitKind::Word, [(word, _)], [(gram, _)]) => word == gram && word.chars().count() == 2,
+            _ => false,
         }
     }
 
@@ -465,7 +476,11 @@ impl Compiler<'_> {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for u in units.iter() {
-            let occur = if u.optional { Occur::Should } else { Occur::Must };
+            // One field's part (`explain`) is what that field's clauses add
+            // to the score: a unit found only in other fields, or with no
+            // clause in this one (a two-character word has no `title`
+            // clause), must not cancel the others.
+            let occur = if u.optional || only != Only::All { Occur::Should } else { Occur::Must };
             if u.optional {
                 self.notes.borrow_mut().optional.push(u.text());
             }
@@ -564,12 +579,20 @@ impl Compiler<'_> {
             field.is_none_or(|x| x == fl) && (only == Only::All || only == o)
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if want(TextField::Title, Only::Title) {
+        let in_title = field.is_none_or(|x| x == TextField::Title);
+        let grams = in_title.then(|| grams_for_query(&self.tokens(Mode::Grams, &u.text())));
+        // A two-character word is its own title bigram: every title that
+        // has it as a word has the bigram, so the bigram's clause, weighted
+        // as both, matches what the two did (one posting list fewer to
+        // merge for the most common kind of query word). Decided whatever
+        // `only` asks, so that the explanation's parts add up.
+        let own_bigram = grams.as_ref().is_some_and(|g| u.is_its_own_bigram(g));
+        if want(TextField::Title, Only::Title) && !own_bigram {
             clauses.push((Occur::Should, boost(sequence(f.title, &u.tokens), r.title_boost)));
         }
-        if want(TextField::Title, Only::TitleGrams) {
-            let grams = grams_for_query(&self.tokens(Mode::Grams, &u.text()));
-            clauses.push((Occur::Should, boost(sequence(f.title_grams, &grams), r.grams_boost)));
+        if let Some(grams) = grams.filter(|_| want(TextField::Title, Only::TitleGrams)) {
+            let by = if own_bigram { r.grams_boost + r.title_boost } else { r.grams_boost };
+            clauses.push((Occur::Should, boost(sequence(f.title_grams, &grams), by)));
         }
         if want(TextField::Snippet, Only::Snippet) {
             clauses.push((Occur::Should, boost(sequence(f.snippet, &u.tokens), r.snippet_boost)));

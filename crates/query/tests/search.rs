@@ -472,6 +472,37 @@ mod ranking {
         }
     }
 
+    /// A two-character word is queried in the title through its bigram
+    /// alone (weighted as the word and the bigram, `compile.rs`): it still
+    /// matches exactly the listings with the word among the title's words,
+    /// the title's bigrams or the snippet's words.
+    #[test]
+    fn a_two_character_word_matches_its_title_words_bigrams_and_snippet() {
+        use tantivy::Term;
+        use tantivy::collector::Count;
+        use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
+        use tantivy::schema::IndexRecordOption;
+        let Some(dev) = DEV.as_ref() else { return };
+        let fields = dev.index().fields();
+        let searcher = dev.index().reader().unwrap().searcher();
+        for word in ["数组", "模块", "函数", "配置", "文件", "性能"] {
+            let term = |field| {
+                let t = Term::from_field_text(field, word);
+                Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>
+            };
+            let any = BooleanQuery::union(vec![
+                term(fields.title),
+                term(fields.title_grams),
+                term(fields.snippet),
+            ]);
+            let want = searcher.search(&any, &Count).unwrap();
+            let title_only = BooleanQuery::union(vec![term(fields.title)]);
+            assert!(searcher.search(&title_only, &Count).unwrap() > 0, "{word}");
+            assert!(want > 10, "{word}: {want}");
+            assert_eq!(run(dev, word, 10, Sort::Relevance).total, want, "{word}");
+        }
+    }
+
     /// Plain BM25 goes through the same one-pass collector, which skips
     /// matches that score below the current 10th: its top 10 and count are
     /// those of the full list (scores equal at every rank, ties by id).
