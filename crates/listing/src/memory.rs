@@ -24,10 +24,11 @@ use crate::text::{
 pub(crate) struct TitleMemory {
     young: FxHashSet<u64>,
     old: FxHashSet<u64>,
-    /// A bit per `FILTER_BITS` cell of the hashes in `young` and `old`
-    /// (allocated on the first insert, rebuilt when a generation is
-    /// dropped): a clear bit answers most look-ups, a prefix of the body
-    /// at every character boundary, without probing both sets.
+    /// A filter of `2^FILTER_BITS` bits (512 KiB) with a bit set for each
+    /// hash in `young` and `old` (allocated on the first insert, rebuilt
+    /// when a generation is dropped): a clear bit answers most look-ups
+    /// (a prefix of the body at every character boundary) without probing
+    /// both sets.
     filter: Vec<u64>,
     /// Site-name suffixes of learned titles (` — Python 3.13 文档`, from
     /// the separator on), hashed, with how many titles ended with them;
@@ -259,7 +260,8 @@ impl TitleMemory {
     /// Openers are words of 2 to this many characters.
     const OPENER_CHARS: usize = 8;
 
-    /// Bits of `filter`: 8 per title the generations hold at most.
+    /// `filter` has `2^FILTER_BITS` bits: about ten per hash the
+    /// generations hold at most (`CAP`).
     const FILTER_BITS: u32 = 22;
 
     fn insert(&mut self, h: u64) {

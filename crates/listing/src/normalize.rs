@@ -336,6 +336,8 @@ fn nfkc_marked(text: &str) -> Vec<(char, bool)> {
 /// and takes no part in composition or reordering; `None` otherwise.
 #[inline(always)]
 fn simple_nfkc(c: char) -> Option<char> {
+    // the common case first: ideographs of the base block and extension
+    // A, the stable CJK and general punctuation (see the tests)
     if is_kept3(c as u32) {
         return Some(c);
     }
@@ -343,11 +345,7 @@ fn simple_nfkc(c: char) -> Option<char> {
         c if crate::is_han(c) && !crate::is_compatibility_ideograph(c) => Some(c),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         '\u{3000}' => Some(' '),
-        // NFKC-stable starters: CJK and general punctuation (see the test).
-        '\u{3001}'..='\u{3029}'
-        | '\u{2012}'..='\u{2016}'
-        | '\u{2018}'..='\u{2023}'
-        | '\u{00B7}' => Some(c),
+        '\u{00B7}' => Some(c),
         _ => slow_simple_nfkc(c),
     }
 }
