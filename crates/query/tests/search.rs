@@ -423,6 +423,23 @@ mod ranking {
         }
     }
 
+    /// Each field's part is what that field's clauses add, also when the
+    /// query's words match in different fields (one in the title only,
+    /// one in the snippet only): the parts still add up to the total.
+    #[test]
+    fn explain_parts_add_up_when_words_match_in_different_fields() {
+        let s = index_of(&[
+            " 二分查找 模板与边界 本文讲解 bisect 模块的用法0 码力 | 12 页 | 1.00 MB | 1 年前1",
+        ]);
+        let r = s.search(&request("二分查找 bisect").explain(true)).unwrap();
+        let hit = &r.hits[0];
+        assert!(!hit.listing.title.contains("bisect"), "{}", hit.listing.title);
+        let e = hit.explanation.unwrap();
+        assert!(e.bm25_title > 0.0 && e.bm25_snippet > 0.0, "{e:?}");
+        let parts = e.bm25_title + e.bm25_title_grams + e.bm25_snippet;
+        assert!((parts - e.bm25).abs() < 1e-3 * e.bm25.max(1.0), "{e:?}");
+    }
+
     #[test]
     fn huge_offset_and_limit_are_fine() {
         let mut req = request("python");
