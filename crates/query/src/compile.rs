@@ -18,9 +18,10 @@
 //! jieba did with it); the clauses are ORed and their BM25 scores add, the
 //! title weighted higher. A two-character word is its own bigram: its
 //! `title_grams` clause, weighted as title and bigram together, stands
-//! for both title clauses (the same titles match). When a chunk has two or more units, an optional
-//! phrase of the whole chunk rewards listings that have them adjacent and
-//! in order. A quoted phrase is one unit: every token in order, adjacent.
+//! for both title clauses (the same titles match). When a chunk has two
+//! or more units, an optional phrase of the whole chunk rewards listings
+//! that have them adjacent and in order. A quoted phrase is one unit:
+//! every token in order, adjacent.
 //!
 //! [`Stage::Readings`] adds, to each unit that has few or no exact
 //! matches, its pinyin reading in `title_pinyin` (same-reading typos,
