@@ -168,7 +168,7 @@ pub(crate) fn glues_cleanly(a: &str, b: &str) -> bool {
 /// it is, a radical to its ideograph, a character NFKC maps alone
 /// ([`simple_nfkc`]); `None` for one only general NFKC decides (it may
 /// compose, expand or reorder).
-fn map_alone(c: char) -> Option<char> {
+pub(crate) fn map_alone(c: char) -> Option<char> {
     if c.is_ascii() {
         Some(c)
     } else if is_radical(c) {

@@ -244,15 +244,14 @@ pub(crate) fn fold_char(c: char) -> char {
 }
 
 /// [`fold_char`] of a character neither ASCII nor in the base ideograph
-/// block: full-width ASCII by subtraction, the rest by NFKC.
+/// block: the normaliser's own map of a character alone (full-width
+/// ASCII, radicals, characters NFKC keeps), else NFKC.
 #[inline(never)]
 fn fold_other(c: char) -> char {
     use unicode_normalization::UnicodeNormalization;
-    if let '\u{FF01}'..='\u{FF5E}' = c {
-        // NFKC maps full-width ASCII to ASCII (U+FF01 → `!`)
-        return char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase());
-    }
-    std::iter::once(c).nfkc().next().unwrap_or(c).to_ascii_lowercase()
+    crate::normalize::map_alone(c)
+        .unwrap_or_else(|| std::iter::once(c).nfkc().next().unwrap_or(c))
+        .to_ascii_lowercase()
 }
 
 pub(crate) fn is_ident(t: &str) -> bool {
