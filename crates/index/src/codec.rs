@@ -377,6 +377,30 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the samples (any bytes, any sizes, the sizes adding up
+        /// or not), the trainer returns a dictionary zstd accepts, within
+        /// the capacity, or none; never a panic.
+        #[test]
+        fn the_trainer_takes_any_samples(
+            samples in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..120),
+            skew in 0usize..3,
+        ) {
+            let data: Vec<u8> = samples.iter().flatten().copied().collect();
+            let mut sizes: Vec<usize> = samples.iter().map(Vec::len).collect();
+            if skew == 1 && let Some(s) = sizes.last_mut() {
+                *s += 1;
+            }
+            if let Some(dict) = train_fast_cover(&data, &sizes, 16 << 10) {
+                prop_assert!(skew != 1);
+                prop_assert!(dict.len() <= 16 << 10);
+                prop_assert!(Dictionary::new(&dict).is_some());
+            }
+        }
+    }
+
+    proptest! {
         /// Any stored value, damaged or foreign, decodes or is an error;
         /// never a panic or an oversized allocation.
         #[test]
