@@ -114,6 +114,15 @@ enum Cmd {
         /// `phrase`, `filtered`), e.g. to profile one kind.
         #[arg(long)]
         kind: Option<String>,
+        /// Only the queries whose wenku text is this (e.g. `互不`), to
+        /// profile one query.
+        #[arg(long)]
+        query: Option<String>,
+        /// Also write each query's fastest time over the reps to this file
+        /// (tab-separated: position in the mix, kind, ms, query), to compare
+        /// two builds or engines query by query.
+        #[arg(long)]
+        per_query: Option<PathBuf>,
     },
     /// (internal) One baseline search in a new process (cold).
     #[command(hide = true)]
@@ -141,12 +150,16 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Cmd::Queries { engine, index, reps, corpus, kind }) => {
+        Some(Cmd::Queries { engine, index, reps, corpus, kind, query, per_query }) => {
             let corpus = corpus.clone().unwrap_or_else(default_corpus_dir);
             let mut queries = mix(&corpus)?;
             if let Some(k) = kind {
                 queries.retain(|q| q.kind == k);
                 anyhow::ensure!(!queries.is_empty(), "no query of kind {k}");
+            }
+            if let Some(text) = query {
+                queries.retain(|q| q.wenku == *text);
+                anyhow::ensure!(!queries.is_empty(), "no query {text:?} in the mix");
             }
             let l = match engine.as_str() {
                 "wenku" | "wenku-bm25" => {
@@ -162,6 +175,13 @@ fn main() -> anyhow::Result<()> {
                 }
                 other => bail!("unknown engine {other}"),
             };
+            if let Some(path) = per_query {
+                let mut out = String::new();
+                for (i, (q, ms)) in queries.iter().zip(&l.fastest_ms).enumerate() {
+                    let _ = writeln!(out, "{i}\t{}\t{ms:.4}\t{}", q.kind, q.wenku);
+                }
+                std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
+            }
             println!("| kind | p50 ms | p99 ms |\n| --- | ---: | ---: |");
             for (kind, p50, p99) in &l.by_kind {
                 println!("| {kind} | {p50:.3} | {p99:.3} |");
@@ -326,6 +346,8 @@ struct Latency {
     errors: usize,
     /// (kind, p50 ms, p99 ms) in the order of the mix.
     by_kind: Vec<(&'static str, f64, f64)>,
+    /// Each query's fastest time over the reps, in the order of the mix.
+    fastest_ms: Vec<f64>,
 }
 
 #[derive(Debug, Default)]
@@ -631,6 +653,12 @@ fn latency(
             out.by_kind.push((kind, 0.0, 0.0));
         }
     }
+    out.fastest_ms = (0..queries.len())
+        .map(|i| {
+            let fastest = times.iter().skip(i).step_by(queries.len()).map(|t| t.1).min();
+            fastest.unwrap_or_default().as_secs_f64() * 1e3
+        })
+        .collect();
     for k in &mut out.by_kind {
         let mut t: Vec<Duration> = times.iter().filter(|t| t.0 == k.0).map(|t| t.1).collect();
         k.1 = percentile(&mut t, 0.50);

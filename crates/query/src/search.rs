@@ -391,7 +391,8 @@ impl Searcher {
         }
         if top.len() > need && top[need].0 == top[need - 1].0 {
             let (key, at_cut) = top[need - 1];
-            let near = searcher.search(query, &Tied { order: order.clone(), key })?;
+            let tied = Tied { order: order.clone(), key, columns: &self.columns, searcher };
+            let near = searcher.search(query, &tied)?;
             // the same key as computed by this pass (a top-k pass may sum a
             // score's parts in another order, to the last bit)
             let exact = near.iter().find(|t| t.1 == at_cut).map_or(key, |t| t.0);
@@ -536,7 +537,11 @@ enum Order {
 impl Order {
     /// The key of each match of one segment.
     fn keys(&self, seg: &SegmentReader) -> impl Fn(DocId, Score) -> Key + use<> {
-        let cols = Columns::of(seg);
+        self.keys_with(Columns::of(seg))
+    }
+
+    /// [`Order::keys`] with the segment's columns already open.
+    fn keys_with(&self, cols: Columns) -> impl Fn(DocId, Score) -> Key + use<> {
         let order = self.clone();
         move |doc, score| {
             let score = f64::from(score);
@@ -565,25 +570,36 @@ impl Order {
 }
 
 /// Every match whose key is `key`, give or take the last bits of the score.
-struct Tied {
+struct Tied<'a> {
     order: Order,
     key: Key,
+    columns: &'a ColumnsCache,
+    searcher: &'a tantivy::Searcher,
 }
 
 struct TiedSegment<F> {
     segment: u32,
     keys: F,
     key: Key,
+    /// Below this BM25 score a match's key cannot come within the
+    /// tolerance of `key` (see [`TiedSegment::collect`]).
+    floor: f64,
     found: Vec<(Key, DocAddress)>,
 }
 
-impl Collector for Tied {
+/// How far apart two keys' scores may be and still tie (relative).
+const TIE_TOLERANCE: f64 = 1e-6;
+
+impl Collector for Tied<'_> {
     type Fruit = Vec<(Key, DocAddress)>;
     type Child = TiedSegment<Box<dyn Fn(DocId, Score) -> Key>>;
 
-    fn for_segment(&self, segment: u32, seg: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let keys: Box<dyn Fn(DocId, Score) -> Key> = Box::new(self.order.keys(seg));
-        Ok(TiedSegment { segment, keys, key: self.key, found: Vec::new() })
+    fn for_segment(&self, segment: u32, _: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let cols = self.columns.get_or_open(self.searcher, segment, Columns::of);
+        let keys: Box<dyn Fn(DocId, Score) -> Key> = Box::new(self.order.keys_with(cols));
+        let key = self.key;
+        let floor = key.1 - TIE_TOLERANCE * key.1.abs();
+        Ok(TiedSegment { segment, keys, key, floor, found: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -599,8 +615,17 @@ impl SegmentCollector for TiedSegment<Box<dyn Fn(DocId, Score) -> Key>> {
     type Fruit = Vec<(Key, DocAddress)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        // A key's score part is at most the BM25 score (scores are ≥ 0 and
+        // the blend's factors ≤ 1, `rank.rs`; the other orders use BM25
+        // itself), so a match scoring below the tolerance band cannot tie
+        // and its key is not computed: for the blend that is two column
+        // reads per match, which made a tie at the cut cost up to 4× the
+        // search (a common word, thousands of matches).
+        if f64::from(score) < self.floor {
+            return;
+        }
         let k = (self.keys)(doc, score);
-        if k.0 == self.key.0 && (k.1 - self.key.1).abs() <= 1e-6 * self.key.1.abs() {
+        if k.0 == self.key.0 && (k.1 - self.key.1).abs() <= TIE_TOLERANCE * self.key.1.abs() {
             self.found.push((k, DocAddress::new(self.segment, doc)));
         }
     }

@@ -539,6 +539,31 @@ mod ranking {
         }
     }
 
+    /// The blended top k, cut where two listings tie, equals the first k
+    /// of the full list: the pass that gathers every match tied at the cut
+    /// skips, unread, only matches whose BM25 is below the tied score
+    /// (the blend's factors are at most 1), so none of the tied is lost.
+    #[test]
+    fn blended_top_k_cut_at_a_tie_equals_the_full_list() {
+        let Some(dev) = DEV.as_ref() else { return };
+        let mut cut_at_a_tie = 0;
+        for q in ["一致", "示例", "数组", "python 文档"] {
+            let all = run(dev, q, 100_000, Sort::Relevance);
+            let hits = |r: &SearchResults| {
+                r.hits.iter().map(|h| (h.score, h.id().to_string())).collect::<Vec<_>>()
+            };
+            let full = hits(&all);
+            for k in 1..=14.min(full.len() - 1) {
+                let top = run(dev, q, k, Sort::Relevance);
+                assert_eq!(top.total, all.total, "{q}");
+                assert_eq!(hits(&top), full[..k], "{q}, limit {k}");
+                cut_at_a_tie += usize::from(full[k - 1].0 == full[k].0);
+            }
+        }
+        // the tie pass did run
+        assert!(cut_at_a_tie > 0);
+    }
+
     #[test]
     fn facets_count_every_match() {
         let req = request("python").facets(true);
