@@ -619,8 +619,9 @@ impl SegmentCollector for TiedSegment<Box<dyn Fn(DocId, Score) -> Key>> {
         // the blend's factors ≤ 1, `rank.rs`; the other orders use BM25
         // itself), so a match scoring below the tolerance band cannot tie
         // and its key is not computed: for the blend that is two column
-        // reads per match, which made a tie at the cut cost up to 4× the
-        // search (a common word, thousands of matches).
+        // reads per match, which made a search with a tie at the cut up to
+        // 3× slower (a common word, thousands of matches; docs/benchmarks.md,
+        // "Session 18").
         if f64::from(score) < self.floor {
             return;
         }
