@@ -1,11 +1,11 @@
 //! Running a query: collection, blended ranking, hits, facets, explain.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::Query;
-use tantivy::{DocAddress, DocId, IndexReader, Score, SegmentReader};
+use tantivy::{DocAddress, DocId, IndexReader, Score, SegmentReader, TERMINATED};
 use wenku_index::wenku_listing::Listing;
 use wenku_index::{ListingIndex, StoredListing};
 
@@ -402,6 +402,21 @@ impl Searcher {
         let mut start = 0;
         while start < top.len().min(need) {
             let end = start + top[start..].iter().take_while(|t| t.0 == top[start].0).count();
+            let slots = end.min(need) - start;
+            if end - start > LARGE_RUN
+                && slots < end - start
+                && walk_pays(searcher, &top[start..end], slots)
+            {
+                // a run across the cut: only its `slots` smallest ids are
+                // shown, found without reading every record of the run
+                let key = top[start].0;
+                let first = self.smallest_ids(searcher, &top[start..end], slots)?;
+                for (slot, addr) in top[start..].iter_mut().zip(first) {
+                    *slot = (key, addr);
+                }
+                top.truncate(start + slots);
+                break;
+            }
             if end - start > 1 {
                 let mut run = Vec::with_capacity(end - start);
                 for &(k, addr) in &top[start..end] {
@@ -416,6 +431,50 @@ impl Searcher {
         }
         top.truncate(need);
         Ok(top.into_iter().map(|(k, a)| (k.1, a)).collect())
+    }
+
+    /// The `slots` documents of `run` with the smallest listing ids,
+    /// smallest first. Each segment's `id` terms are walked in order (the
+    /// term dictionary sorts them as the ids compare) until `slots` of the
+    /// run's documents are met, so a run of many thousands (a filter-only
+    /// query under plain BM25: every match ties) costs a few look-ups per
+    /// slot instead of one stored record per match.
+    fn smallest_ids(
+        &self,
+        searcher: &tantivy::Searcher,
+        run: &[(Key, DocAddress)],
+        slots: usize,
+    ) -> Result<Vec<DocAddress>> {
+        use tantivy::DocSet;
+        use tantivy::schema::IndexRecordOption;
+        let id = self.index.fields().id;
+        let mut by_segment: BTreeMap<u32, HashSet<DocId>> = BTreeMap::new();
+        for (_, a) in run {
+            by_segment.entry(a.segment_ord).or_default().insert(a.doc_id);
+        }
+        let io = tantivy::TantivyError::from;
+        let mut found: Vec<(Vec<u8>, DocAddress)> = Vec::new();
+        for (&seg, docs) in &by_segment {
+            let inverted = searcher.segment_reader(seg).inverted_index(id)?;
+            let mut terms = inverted.terms().stream().map_err(io)?;
+            let mut met = 0;
+            while met < slots && terms.advance() {
+                let info = terms.value();
+                let mut postings = inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                    .map_err(io)?;
+                while postings.doc() != TERMINATED {
+                    if docs.contains(&postings.doc()) {
+                        found.push((terms.key().to_vec(), DocAddress::new(seg, postings.doc())));
+                        met += 1;
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        found.sort_unstable();
+        found.truncate(slots);
+        Ok(found.into_iter().map(|f| f.1).collect())
     }
 
     /// The stored id of a document.
@@ -585,6 +644,34 @@ struct TiedSegment<F> {
     /// tolerance of `key` (see [`TiedSegment::collect`]).
     floor: f64,
     found: Vec<(Key, DocAddress)>,
+}
+
+/// A run of tied matches longer than this that crosses the cut may be put
+/// in id order by [`Searcher::smallest_ids`] (a walk of the id terms)
+/// rather than by reading each match's stored id ([`walk_pays`]).
+const LARGE_RUN: usize = 256;
+
+/// About how many id terms the walk visits in the time one stored id is
+/// read (a zstd frame); kept low, so the walk is taken only when it is
+/// clearly cheaper.
+const TERMS_PER_RECORD: usize = 4;
+
+/// Whether walking the id terms to find the `slots` smallest ids of `run`
+/// costs less than reading the id of every match of the run. The walk
+/// meets a document of the run about every `max_doc / run in the segment`
+/// terms, so it pays when the run is a large share of its segments (a
+/// filter-only query under plain BM25: every match ties), not for a few
+/// hundred tied copies among a million listings.
+fn walk_pays(searcher: &tantivy::Searcher, run: &[(Key, DocAddress)], slots: usize) -> bool {
+    let mut in_segment: BTreeMap<u32, usize> = BTreeMap::new();
+    for (_, a) in run {
+        *in_segment.entry(a.segment_ord).or_default() += 1;
+    }
+    let walk: usize = in_segment
+        .iter()
+        .map(|(&seg, &n)| slots.saturating_mul(searcher.segment_reader(seg).max_doc() as usize) / n)
+        .sum();
+    walk < run.len().saturating_mul(TERMS_PER_RECORD)
 }
 
 /// How far apart two keys' scores may be and still tie (relative).

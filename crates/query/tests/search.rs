@@ -539,6 +539,49 @@ mod ranking {
         }
     }
 
+    /// Under plain BM25 a filter-only query scores every match the same:
+    /// the whole list is one tie, and any page of it is the first matches
+    /// by listing id (the first k equal those of the full list, which is
+    /// put in order from every stored id; a cut page walks the id terms).
+    /// (The index is written in two commits: two segments, whose id orders
+    /// must be merged.)
+    #[test]
+    fn a_tie_of_every_match_is_cut_by_listing_id() {
+        let Some(pages) = dev_pages() else { return };
+        let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), ..Default::default() };
+        let listings: Vec<_> = CatalogReader::open(&[pages], opts)
+            .unwrap()
+            .filter_map(|item| match item.unwrap() {
+                Item::Listing(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
+        let options = WriterOptions { threads: 1, merge_after_bulk: false, ..Default::default() };
+        for half in listings.chunks(listings.len().div_ceil(2)) {
+            let mut w = index.writer(&options).unwrap();
+            for l in half {
+                w.add(l).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let plain = Searcher::new(index).unwrap().with_ranking(Ranking::bm25_only());
+        plain.reload().unwrap();
+        for q in ["pages:>=0", "price:0"] {
+            let all = run(&plain, q, 100_000, Sort::Relevance);
+            // longer than the run that is ordered by reading each id
+            assert!(all.total > 300 && all.hits.len() == all.total, "{q}: {}", all.total);
+            let ids: Vec<&str> = all.hits.iter().map(|h| h.id()).collect();
+            assert!(ids.windows(2).all(|w| w[0] < w[1]), "{q}: the full list is in id order");
+            for k in [1, 3, 10, 50] {
+                let top = run(&plain, q, k, Sort::Relevance);
+                let got: Vec<&str> = top.hits.iter().map(|h| h.id()).collect();
+                assert_eq!(got, ids[..k], "{q}, limit {k}");
+                assert_eq!(top.total, all.total, "{q}");
+            }
+        }
+    }
+
     /// The blended top k, cut where two listings tie, equals the first k
     /// of the full list: the pass that gathers every match tied at the cut
     /// skips, unread, only matches whose BM25 is below the tied score
