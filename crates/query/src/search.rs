@@ -457,8 +457,11 @@ impl Searcher {
         for (&seg, docs) in &by_segment {
             let inverted = searcher.segment_reader(seg).inverted_index(id)?;
             let mut terms = inverted.terms().stream().map_err(io)?;
+            // a segment with fewer of the run's documents than slots stops
+            // once it has met them all
+            let want = slots.min(docs.len());
             let mut met = 0;
-            while met < slots && terms.advance() {
+            while met < want && terms.advance() {
                 let info = terms.value();
                 let mut postings = inverted
                     .read_postings_from_terminfo(info, IndexRecordOption::Basic)
@@ -669,7 +672,9 @@ fn walk_pays(searcher: &tantivy::Searcher, run: &[(Key, DocAddress)], slots: usi
     }
     let walk: usize = in_segment
         .iter()
-        .map(|(&seg, &n)| slots.saturating_mul(searcher.segment_reader(seg).max_doc() as usize) / n)
+        .map(|(&seg, &n)| {
+            slots.min(n).saturating_mul(searcher.segment_reader(seg).max_doc() as usize) / n
+        })
         .sum();
     walk < run.len().saturating_mul(TERMS_PER_RECORD)
 }
