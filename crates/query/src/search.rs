@@ -403,14 +403,14 @@ impl Searcher {
         while start < top.len().min(need) {
             let end = start + top[start..].iter().take_while(|t| t.0 == top[start].0).count();
             let slots = end.min(need) - start;
-            if end - start > LARGE_RUN
-                && slots < end - start
-                && walk_pays(searcher, &top[start..end], slots)
-            {
+            let by_segment = (end - start > LARGE_RUN && slots < end - start)
+                .then(|| by_segment(&top[start..end]))
+                .filter(|runs| walk_pays(searcher, runs, slots));
+            if let Some(runs) = by_segment {
                 // a run across the cut: only its `slots` smallest ids are
                 // shown, found without reading every record of the run
                 let key = top[start].0;
-                let first = self.smallest_ids(searcher, &top[start..end], slots)?;
+                let first = self.smallest_ids(searcher, &runs, slots)?;
                 for (slot, addr) in top[start..].iter_mut().zip(first) {
                     *slot = (key, addr);
                 }
@@ -433,28 +433,25 @@ impl Searcher {
         Ok(top.into_iter().map(|(k, a)| (k.1, a)).collect())
     }
 
-    /// The `slots` documents of `run` with the smallest listing ids,
-    /// smallest first. Each segment's `id` terms are walked in order (the
-    /// term dictionary sorts them as the ids compare) until `slots` of the
-    /// run's documents are met, so a run of many thousands (a filter-only
-    /// query under plain BM25: every match ties) costs a few look-ups per
-    /// slot instead of one stored record per match.
+    /// The `slots` documents of a run (`runs`: its documents by segment)
+    /// with the smallest listing ids, smallest first. Each segment's `id`
+    /// terms are walked in order (the term dictionary sorts them as the ids
+    /// compare) until `slots` of the run's documents are met, so a run of
+    /// many thousands (a filter-only query under plain BM25: every match
+    /// ties) costs a few look-ups per slot instead of one stored record per
+    /// match.
     fn smallest_ids(
         &self,
         searcher: &tantivy::Searcher,
-        run: &[(Key, DocAddress)],
+        runs: &RunBySegment,
         slots: usize,
     ) -> Result<Vec<DocAddress>> {
         use tantivy::DocSet;
         use tantivy::schema::IndexRecordOption;
         let id = self.index.fields().id;
-        let mut by_segment: BTreeMap<u32, HashSet<DocId>> = BTreeMap::new();
-        for (_, a) in run {
-            by_segment.entry(a.segment_ord).or_default().insert(a.doc_id);
-        }
         let io = tantivy::TantivyError::from;
         let mut found: Vec<(Vec<u8>, DocAddress)> = Vec::new();
-        for (&seg, docs) in &by_segment {
+        for (&seg, docs) in runs {
             let inverted = searcher.segment_reader(seg).inverted_index(id)?;
             let mut terms = inverted.terms().stream().map_err(io)?;
             // a segment with fewer of the run's documents than slots stops
@@ -659,24 +656,33 @@ const LARGE_RUN: usize = 256;
 /// clearly cheaper.
 const TERMS_PER_RECORD: usize = 4;
 
-/// Whether walking the id terms to find the `slots` smallest ids of `run`
+/// The documents of a run of tied matches, by segment ordinal.
+type RunBySegment = BTreeMap<u32, HashSet<DocId>>;
+
+fn by_segment(run: &[(Key, DocAddress)]) -> RunBySegment {
+    let mut runs = RunBySegment::new();
+    for (_, a) in run {
+        runs.entry(a.segment_ord).or_default().insert(a.doc_id);
+    }
+    runs
+}
+
+/// Whether walking the id terms to find the `slots` smallest ids of a run
 /// costs less than reading the id of every match of the run. The walk
 /// meets a document of the run about every `max_doc / run in the segment`
 /// terms, so it pays when the run is a large share of its segments (a
 /// filter-only query under plain BM25: every match ties), not for a few
 /// hundred tied copies among a million listings.
-fn walk_pays(searcher: &tantivy::Searcher, run: &[(Key, DocAddress)], slots: usize) -> bool {
-    let mut in_segment: BTreeMap<u32, usize> = BTreeMap::new();
-    for (_, a) in run {
-        *in_segment.entry(a.segment_ord).or_default() += 1;
-    }
-    let walk: usize = in_segment
+fn walk_pays(searcher: &tantivy::Searcher, runs: &RunBySegment, slots: usize) -> bool {
+    let len: usize = runs.values().map(HashSet::len).sum();
+    let walk: usize = runs
         .iter()
-        .map(|(&seg, &n)| {
+        .map(|(&seg, docs)| {
+            let n = docs.len();
             slots.min(n).saturating_mul(searcher.segment_reader(seg).max_doc() as usize) / n
         })
         .sum();
-    walk < run.len().saturating_mul(TERMS_PER_RECORD)
+    walk < len.saturating_mul(TERMS_PER_RECORD)
 }
 
 /// How far apart two keys' scores may be and still tie (relative).
