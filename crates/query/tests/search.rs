@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use wenku_index::analysis::Analyzer;
 use wenku_index::{ListingIndex, WriterOptions};
-use wenku_listing::{CatalogReader, Item, ParseOptions, Profile};
+use wenku_listing::{CatalogReader, Item, Listing, ParseOptions, Profile};
 use wenku_query::{Query, Ranking, SearchRequest, SearchResults, Searcher, Sort};
 
 /// Capture time of the dev corpus (its README); used for the seed page too.
@@ -42,16 +42,25 @@ fn dev_pages() -> Option<PathBuf> {
     }
 }
 
+/// The listings of raw pages, parsed as of [`AS_OF`].
+fn listings_of(paths: &[PathBuf], profile: Option<&'static Profile>) -> Vec<Listing> {
+    let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), profile, ..Default::default() };
+    let mut listings = Vec::new();
+    for item in CatalogReader::open(paths, opts).unwrap() {
+        if let Item::Listing(l) = item.unwrap() {
+            listings.push(l);
+        }
+    }
+    listings
+}
+
 fn build(paths: &[PathBuf], profile: Option<&'static Profile>) -> Searcher {
     let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
     let mut w = index
         .writer(&WriterOptions { threads: 1, heap_bytes: 50 << 20, ..Default::default() })
         .unwrap();
-    let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), profile, ..Default::default() };
-    for item in CatalogReader::open(paths, opts).unwrap() {
-        if let Item::Listing(l) = item.unwrap() {
-            w.add(&l).unwrap();
-        }
+    for l in listings_of(paths, profile) {
+        w.add(&l).unwrap();
     }
     w.commit().unwrap();
     let s = Searcher::new(index).unwrap();
@@ -322,15 +331,9 @@ mod sorting {
     /// of a page of hits.
     #[test]
     fn ties_are_deterministic() {
-        let mut listings = Vec::new();
         let mut paths = vec![seed()];
         paths.extend(dev_pages());
-        let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), ..Default::default() };
-        for item in CatalogReader::open(&paths, opts).unwrap() {
-            if let Item::Listing(l) = item.unwrap() {
-                listings.push(l);
-            }
-        }
+        let listings = listings_of(&paths, None);
         let build = |listings: &mut dyn Iterator<Item = &wenku_listing::Listing>, threads| {
             let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
             let mut w = index
@@ -548,14 +551,7 @@ mod ranking {
     #[test]
     fn a_tie_of_every_match_is_cut_by_listing_id() {
         let Some(pages) = dev_pages() else { return };
-        let opts = ParseOptions { as_of: Some(AS_OF.parse().unwrap()), ..Default::default() };
-        let listings: Vec<_> = CatalogReader::open(&[pages], opts)
-            .unwrap()
-            .filter_map(|item| match item.unwrap() {
-                Item::Listing(l) => Some(l),
-                _ => None,
-            })
-            .collect();
+        let listings = listings_of(&[pages], None);
         let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
         let options = WriterOptions { threads: 1, merge_after_bulk: false, ..Default::default() };
         for half in listings.chunks(listings.len().div_ceil(2)) {
