@@ -11,6 +11,11 @@
 //! by blended score, ties broken by segment and document order; the
 //! search asks for one more than it needs and orders ties by listing id
 //! (`Searcher::settle_ties` in `search.rs`).
+//!
+//! Besides the best `k`, the collector keeps every match whose score equals
+//! the k-th best (the matches tied with it that the heap had no room for),
+//! so that a tie at the cut is settled without a second pass over the
+//! matches: see [`BlendedSegment::collect`].
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -80,6 +85,9 @@ pub(crate) struct BlendedSegment {
     cols: Columns,
     /// The k best so far, worst on top.
     heap: BinaryHeap<Reverse<Entry>>,
+    /// Matches outside the heap whose score equals the heap's worst (only
+    /// once the heap is full).
+    ties: Vec<Entry>,
     count: usize,
     shared: Arc<AtomicU64>,
     /// Below this BM25 score a match cannot enter (max of the shared
@@ -100,6 +108,7 @@ impl Collector for BlendedTop<'_> {
             now: self.now,
             cols: self.columns.get_or_open(self.searcher, seg, Columns::of),
             heap: BinaryHeap::with_capacity(self.k + 1),
+            ties: Vec::new(),
             count: 0,
             shared: Arc::clone(&self.threshold),
             floor: f64::from_bits(self.threshold.load(AtomicOrdering::Relaxed)),
@@ -110,14 +119,35 @@ impl Collector for BlendedTop<'_> {
         true
     }
 
+    /// The best `k` of all segments, followed by every other match with
+    /// the k-th best score.
     fn merge_fruits(
         &self,
         fruits: Vec<(usize, Vec<(f64, DocAddress)>)>,
     ) -> tantivy::Result<Self::Fruit> {
         let total = fruits.iter().map(|f| f.0).sum();
         let mut all: Vec<(f64, DocAddress)> = fruits.into_iter().flat_map(|f| f.1).collect();
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        all.truncate(self.k);
+        let best_first =
+            |a: &(f64, DocAddress), b: &(f64, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let k = self.k;
+        if all.len() > k {
+            // the k best first (sorted), then the others tied with the k-th
+            // (in any order: the search orders ties by listing id); a tie of
+            // every match is not sorted
+            all.select_nth_unstable_by(k - 1, best_first);
+            let kth = all[k - 1].0;
+            let mut end = k;
+            for i in k..all.len() {
+                if all[i].0 == kth {
+                    all.swap(end, i);
+                    end += 1;
+                }
+            }
+            all.truncate(end);
+            all[..k].sort_unstable_by(best_first);
+        } else {
+            all.sort_unstable_by(best_first);
+        }
         Ok((total, all))
     }
 }
@@ -141,10 +171,26 @@ impl SegmentCollector for BlendedSegment {
         let entry = Entry { score: blended, doc };
         if self.heap.len() < self.k {
             self.heap.push(Reverse(entry));
-        } else if self.heap.peek().is_some_and(|w| entry > w.0) {
+        } else if let Some(worst) = self.heap.peek().map(|w| w.0)
+            && entry > worst
+        {
             self.heap.pop();
             self.heap.push(Reverse(entry));
+            // The matches kept beside the heap tie with its worst. When
+            // the worst rises above them, none of them can tie with the
+            // final k-th best (it is at least this heap's k-th), and
+            // neither can the match just dropped: they are let go (the
+            // merge would drop them too; this bounds the list).
+            if self.heap.peek().is_some_and(|w| w.0.score == worst.score) {
+                self.ties.push(worst);
+            } else {
+                self.ties.clear();
+            }
         } else {
+            // no room: kept only when it ties with the worst
+            if self.heap.peek().is_some_and(|w| w.0.score == entry.score) {
+                self.ties.push(entry);
+            }
             return;
         }
         if self.heap.len() == self.k
@@ -161,7 +207,9 @@ impl SegmentCollector for BlendedSegment {
         let hits = self
             .heap
             .into_iter()
-            .map(|Reverse(e)| (e.score, DocAddress::new(seg, e.doc)))
+            .map(|Reverse(e)| e)
+            .chain(self.ties)
+            .map(|e| (e.score, DocAddress::new(seg, e.doc)))
             .collect();
         (self.count, hits)
     }

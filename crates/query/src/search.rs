@@ -355,29 +355,33 @@ impl Searcher {
             Sort::Relevance => Order::Bm25,
             sort => Order::Field(sort),
         };
-        let (total, top) = match &order {
+        let (total, top, ties_kept) = match &order {
             Order::Blended(..) | Order::Bm25 => {
                 // one scored pass over every match, the count fused into it
-                // (a ranking that does not blend reads no factor)
+                // (a ranking that does not blend reads no factor); it also
+                // keeps every match tied with the last it returns
                 let need = need.min(searcher.num_docs() as usize);
                 let blended =
                     BlendedTop::new(need + 1, self.ranking.clone(), now, &self.columns, searcher);
                 let (total, top) = searcher.search(query, &blended)?;
-                (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect())
+                (total, top.into_iter().map(|(s, a)| ((0, s), a)).collect(), true)
             }
             Order::Field(_) => {
                 let need = need.min(searcher.num_docs() as usize);
-                searcher.search(query, &(Count, order.top(need + 1)))?
+                let (total, top) = searcher.search(query, &(Count, order.top(need + 1)))?;
+                (total, top, false)
             }
         };
-        let ranked = self.settle_ties(searcher, query, &order, top, need)?;
+        let ranked = self.settle_ties(searcher, query, &order, top, need, ties_kept)?;
         Ok((total, ranked))
     }
 
     /// `top` (the best matches by key, one more than `need` if there are
     /// that many), cut at `need` with ties ordered by listing id: when the
     /// key at the cut is shared by the match after it, every match with that
-    /// key is fetched (the first pass kept an arbitrary few of them).
+    /// key is needed. `ties_kept`: `top` already holds them all (the blended
+    /// collector keeps them); otherwise the first pass kept an arbitrary few
+    /// of them, and a second pass over the matches fetches the rest.
     fn settle_ties(
         &self,
         searcher: &tantivy::Searcher,
@@ -385,11 +389,12 @@ impl Searcher {
         order: &Order,
         mut top: Vec<(Key, DocAddress)>,
         need: usize,
+        ties_kept: bool,
     ) -> Result<Vec<(f64, DocAddress)>> {
         if need == 0 {
             return Ok(Vec::new());
         }
-        if top.len() > need && top[need].0 == top[need - 1].0 {
+        if !ties_kept && top.len() > need && top[need].0 == top[need - 1].0 {
             let (key, at_cut) = top[need - 1];
             let tied = Tied { order: order.clone(), key, columns: &self.columns, searcher };
             let near = searcher.search(query, &tied)?;

@@ -72,6 +72,21 @@ fn build(paths: &[PathBuf], profile: Option<&'static Profile>) -> Searcher {
 /// version is part of the title: `Python 标准库参考指南 3.11.10`).
 static SEED: LazyLock<Searcher> =
     LazyLock::new(|| build(&[seed()], Some(Profile::bundled("manual-versions").unwrap())));
+/// An index of `listings` written in two commits, without a merge: two
+/// segments.
+fn two_segments(listings: &[Listing]) -> ListingIndex {
+    let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
+    let options = WriterOptions { threads: 1, merge_after_bulk: false, ..Default::default() };
+    for half in listings.chunks(listings.len().div_ceil(2)) {
+        let mut w = index.writer(&options).unwrap();
+        for l in half {
+            w.add(l).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    index
+}
+
 static DEV: LazyLock<Option<Searcher>> =
     LazyLock::new(|| dev_pages().map(|p| build(&[seed(), p], None)));
 
@@ -551,17 +566,9 @@ mod ranking {
     #[test]
     fn a_tie_of_every_match_is_cut_by_listing_id() {
         let Some(pages) = dev_pages() else { return };
-        let listings = listings_of(&[pages], None);
-        let index = ListingIndex::create_in_ram(Analyzer::default()).unwrap();
-        let options = WriterOptions { threads: 1, merge_after_bulk: false, ..Default::default() };
-        for half in listings.chunks(listings.len().div_ceil(2)) {
-            let mut w = index.writer(&options).unwrap();
-            for l in half {
-                w.add(l).unwrap();
-            }
-            w.commit().unwrap();
-        }
-        let plain = Searcher::new(index).unwrap().with_ranking(Ranking::bm25_only());
+        let plain = Searcher::new(two_segments(&listings_of(&[pages], None)))
+            .unwrap()
+            .with_ranking(Ranking::bm25_only());
         plain.reload().unwrap();
         for q in ["pages:>=0", "price:0"] {
             let all = run(&plain, q, 100_000, Sort::Relevance);
@@ -579,9 +586,9 @@ mod ranking {
     }
 
     /// The blended top k, cut where two listings tie, equals the first k
-    /// of the full list: the pass that gathers every match tied at the cut
-    /// skips, unread, only matches whose BM25 is below the tied score
-    /// (the blend's factors are at most 1), so none of the tied is lost.
+    /// of the full list (real text; the ties here are pairs, which the
+    /// k + 1 the search asks for already hold: longer ties are the next
+    /// test's).
     #[test]
     fn blended_top_k_cut_at_a_tie_equals_the_full_list() {
         let Some(dev) = DEV.as_ref() else { return };
@@ -599,8 +606,55 @@ mod ranking {
                 cut_at_a_tie += usize::from(full[k - 1].0 == full[k].0);
             }
         }
-        // the tie pass did run
+        // some cut does fall in a tie
         assert!(cut_at_a_tie > 0);
+    }
+
+    /// Forty listings that differ only in a number of their snippet (one
+    /// token, as long as any other) tie on every key; better and worse
+    /// matches around
+    /// them. Over two segments, any page of the list cuts the tie where the
+    /// full list does: the listings with the smallest ids, whichever
+    /// segment and place they were written in. The blended collector finds
+    /// them in its one pass: each segment keeps, beside its best k, the
+    /// matches that tie with its k-th, and the merge keeps those that tie
+    /// with the k-th of all; dropping either kind fails this test.
+    #[test]
+    fn a_long_tie_is_cut_by_listing_id_in_one_pass() {
+        use wenku_listing::{Source, parse_listing_text};
+        let text = |title: &str, n: usize| {
+            format!(
+                " {title} 数组二分算法的说明与示例 第 {n} 条0 码力 | 120 页 | 2.00 MB | 3 天前1"
+            )
+        };
+        let mut texts: Vec<String> = (0..40).map(|p| text("Python 标准库参考指南", p)).collect();
+        texts.extend((0..5).map(|p| text("Python 指南", 100 + p)));
+        texts.extend((0..5).map(|p| text("Python 标准库参考指南大全", 200 + p)));
+        // the better and worse ones spread over both commits
+        texts.swap(3, 41);
+        texts.swap(30, 47);
+        let listings: Vec<Listing> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let src = Source { file: "ties.txt".into(), line: i as u64 + 1 };
+                parse_listing_text(t, src, Some(AS_OF.parse().unwrap())).unwrap()
+            })
+            .collect();
+        let s = Searcher::new(two_segments(&listings)).unwrap();
+        s.reload().unwrap();
+        let all = run(&s, "python", 1000, Sort::Relevance);
+        assert_eq!(all.total, 50);
+        let full: Vec<(f64, String)> =
+            all.hits.iter().map(|h| (h.score, h.id().to_string())).collect();
+        let tied = full.iter().filter(|h| h.0 == full[10].0).count();
+        assert_eq!(tied, 40, "the forty tie");
+        for k in 1..=full.len() {
+            let top = run(&s, "python", k, Sort::Relevance);
+            let got: Vec<(f64, String)> =
+                top.hits.iter().map(|h| (h.score, h.id().to_string())).collect();
+            assert_eq!(got, full[..k], "limit {k}");
+        }
     }
 
     #[test]
