@@ -72,6 +72,7 @@ fn build(paths: &[PathBuf], profile: Option<&'static Profile>) -> Searcher {
 /// version is part of the title: `Python 标准库参考指南 3.11.10`).
 static SEED: LazyLock<Searcher> =
     LazyLock::new(|| build(&[seed()], Some(Profile::bundled("manual-versions").unwrap())));
+
 /// An index of `listings` written in two commits, without a merge: two
 /// segments.
 fn two_segments(listings: &[Listing]) -> ListingIndex {
@@ -611,14 +612,14 @@ mod ranking {
     }
 
     /// Forty listings that differ only in a number of their snippet (one
-    /// token, as long as any other) tie on every key; better and worse
-    /// matches around
-    /// them. Over two segments, any page of the list cuts the tie where the
-    /// full list does: the listings with the smallest ids, whichever
-    /// segment and place they were written in. The blended collector finds
-    /// them in its one pass: each segment keeps, beside its best k, the
-    /// matches that tie with its k-th, and the merge keeps those that tie
-    /// with the k-th of all; dropping either kind fails this test.
+    /// token, as long as any other) tie on every key, with better and
+    /// worse matches around them. Over two segments, any page of the list
+    /// cuts the tie where the full list does: the listings with the
+    /// smallest ids, whichever segment and place they were written in. The
+    /// blended collector finds them in its one pass: each segment keeps,
+    /// beside its best k, the matches that tie with its k-th, and the merge
+    /// keeps those that tie with the k-th of all; dropping either kind, or
+    /// the merge's, fails this test.
     #[test]
     fn a_long_tie_is_cut_by_listing_id_in_one_pass() {
         use wenku_listing::{Source, parse_listing_text};
