@@ -93,7 +93,7 @@ impl Table {
         if need <= self.slots.len() {
             return;
         }
-        let old = std::mem::replace(&mut self.slots, vec![[0; 2]; need]);
+        let old = std::mem::replace(&mut self.slots, zeroed_slots(need));
         for s in old.into_iter().filter(|s| s[1] != 0) {
             let i = self.find(s[0]);
             self.slots[i] = s;
@@ -103,8 +103,44 @@ impl Table {
     /// Empties the table, keeping its size (fresh zeroed memory: cheaper
     /// than writing every slot of a large table).
     fn clear(&mut self) {
-        self.slots = vec![[0; 2]; self.slots.len()];
+        self.slots = zeroed_slots(self.slots.len());
         self.len = 0;
+    }
+}
+
+/// `n` vacant slots: zeroed memory, which the allocator takes fresh from
+/// the system for a large table (untouched pages cost nothing until
+/// used). On Linux a table of several megabytes asks for transparent huge
+/// pages too: its lookups land anywhere in it, and with 4 KiB pages
+/// nearly every one also misses the TLB (tens of megabytes are thousands
+/// of pages; 2 MiB pages are a few dozen). Where huge pages are off, or
+/// the kernel declines, the table is the same with small pages.
+fn zeroed_slots(n: usize) -> Vec<Slot> {
+    let slots = vec![[0; 2]; n];
+    #[cfg(target_os = "linux")]
+    advise_huge_pages(&slots);
+    slots
+}
+
+/// Asks the kernel to back the 2 MiB-aligned part of `slots` with huge
+/// pages (`madvise(MADV_HUGEPAGE)`). Only tables of 4 MiB or more: below
+/// that the aligned part is a page or none.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(slots: &[Slot]) {
+    const HUGE: usize = 2 << 20;
+    let start = slots.as_ptr() as usize;
+    let end = start + std::mem::size_of_val(slots);
+    if end - start < 2 * HUGE {
+        return;
+    }
+    let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+    // SAFETY: `from..to` lies inside the allocation of `slots`, which
+    // this thread owns; MADV_HUGEPAGE changes how the kernel backs those
+    // pages, never their contents (zero pages read as zero either way).
+    // A refusal (no THP support, an older kernel) is harmless and
+    // ignored.
+    unsafe {
+        libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
     }
 }
 
@@ -271,6 +307,18 @@ mod tests {
                 let k = k.wrapping_mul(0x1_0000_0001) << 7;
                 prop_assert_eq!(t.branches(k), r.branches(k), "key {:#x}", k);
             }
+        }
+    }
+
+    /// A fresh table is vacant and as long as asked for, whether it is
+    /// below the size that asks for huge pages, at it, or above it with
+    /// an unaligned end (on Linux the last two go through `madvise`).
+    #[test]
+    fn fresh_slots_are_vacant_below_and_above_the_huge_page_size() {
+        for n in [0, 1, 1 << 17, 1 << 18, (1 << 18) + 3, 1 << 21] {
+            let slots = zeroed_slots(n);
+            assert_eq!(slots.len(), n);
+            assert!(slots.iter().all(|s| *s == [0, 0]), "{n} slots");
         }
     }
 

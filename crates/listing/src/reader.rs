@@ -252,12 +252,19 @@ impl CatalogReader {
             } else {
                 drop(counts_tx);
             }
+            let started = std::time::Instant::now();
             first.by_ref().for_each(drop);
             // the workers end, and send what they counted
             first.learn_pool = None;
             for c in counts.iter() {
                 first.titles.add_counts(&c);
             }
+            tracing::debug!(
+                "first pass: {} listing lines, {} bytes in {:.2?}",
+                first.listing_lines,
+                first.bytes,
+                started.elapsed()
+            );
             reader.hint_files = first.hint_ranges();
             reader.hints = std::mem::take(&mut first.hints);
             reader.titles = first.titles;
