@@ -136,9 +136,8 @@ fn advise_huge_pages(slots: &[Slot]) {
     let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
     // SAFETY: `from..to` lies inside the allocation of `slots`, which
     // this thread owns; MADV_HUGEPAGE changes how the kernel backs those
-    // pages, never their contents (zero pages read as zero either way).
-    // A refusal (no THP support, an older kernel) is harmless and
-    // ignored.
+    // pages, never their contents. A refusal (no THP support, an older
+    // kernel) is harmless and ignored.
     unsafe {
         libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
     }
