@@ -1,6 +1,8 @@
 //! Opening and creating listing indexes, and the metadata they carry.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
@@ -83,6 +85,9 @@ pub struct ListingIndex {
     codec: Codec,
     stores: crate::record::Stores,
     path: Option<PathBuf>,
+    /// Values the registered readings tokenizer analysed: documents
+    /// tantivy's indexing threads began (see [`crate::analysis::Counting`]).
+    readings: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for ListingIndex {
@@ -220,13 +225,28 @@ impl ListingIndex {
         path: Option<PathBuf>,
         raw: Box<dyn tantivy::Directory>,
     ) -> Result<Self> {
-        analyzer.register(index.tokenizers());
+        let readings = Arc::default();
+        analyzer.register_counting(index.tokenizers(), &readings);
         let fields = Fields::new(&index.schema());
         let codec = Codec::load(raw).map_err(|e| match (&path, e) {
             (Some(dir), Error::Tantivy(t)) => Error::from_tantivy(dir, t),
             (_, e) => e,
         })?;
-        Ok(ListingIndex { index, fields, analyzer, codec, stores: Default::default(), path })
+        Ok(ListingIndex {
+            index,
+            fields,
+            analyzer,
+            codec,
+            stores: Default::default(),
+            path,
+            readings,
+        })
+    }
+
+    /// Documents tantivy's indexing threads have begun, through this
+    /// handle and its clones, since it was opened.
+    pub(crate) fn documents_begun(&self) -> u64 {
+        self.readings.load(Ordering::Relaxed)
     }
 
     /// The codec of the stored records (its dictionary).

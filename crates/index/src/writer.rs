@@ -11,7 +11,7 @@ use wenku_listing::Listing;
 use zstd::zstd_safe::CCtx;
 
 use crate::analysis::{Mode, preanalyzed};
-use crate::codec::{Codec, Dictionary};
+use crate::codec::{Codec, Dictionary, SAMPLE_BYTES};
 use crate::index::ListingIndex;
 use crate::schema::Fields;
 use crate::{Error, Result};
@@ -106,9 +106,9 @@ pub enum PreAnalyze {
     /// every listing.
     Always,
     /// The calling thread analyses the word fields of a share of the
-    /// listings, adjusted as it goes: raised while handing a document to
-    /// tantivy blocks (its queue is full: the indexing thread is behind),
-    /// lowered while it does not.
+    /// listings, adjusted as it goes: raised while tantivy's indexing
+    /// threads are more than a few hundred documents behind (handed over,
+    /// not begun yet), lowered while they are not.
     Balanced,
 }
 
@@ -190,6 +190,8 @@ pub struct ListingWriter {
     held_start: u64,
     /// Their [`footprint`]s.
     held_bytes: usize,
+    /// Bytes of their raw text (a lower bound of their records' size).
+    held_raw: usize,
     stats: WriteStats,
     /// Compression context of the records.
     cctx: CCtx<'static>,
@@ -220,19 +222,26 @@ struct PreAnalyzer {
     /// Listings analysed here, and all listings written.
     analysed: u64,
     written: u64,
+    /// Documents handed to tantivy, and [`ListingIndex::documents_begun`]
+    /// when the writer was made: how far behind tantivy is.
+    handed: u64,
+    begun_before: u64,
 }
 
 /// The whole share (every listing analysed by the writer).
 const SHARE_ONE: u32 = 1024;
-/// Share added when handing a document to tantivy blocked, and taken away
-/// when it did not: the share settles where about one hand-over in 17
-/// blocks, with tantivy's queue (10,000 documents) about full.
+/// Share added at a hand-over that finds tantivy more than [`BEHIND`]
+/// documents behind, and taken away at one that does not: the share
+/// settles where about one hand-over in 17 finds it so.
 const SHARE_UP: u32 = 16;
 const SHARE_DOWN: u32 = 1;
-/// A hand-over that took this long waited for room in tantivy's queue (an
-/// unblocked one takes well under a microsecond; tantivy indexes a listing
-/// in about 45 µs).
-const BLOCKED: std::time::Duration = std::time::Duration::from_micros(10);
+/// Documents handed over and not begun by tantivy that keep its indexing
+/// threads busy (about 45 ms of work at 90 µs a listing) while the
+/// calling thread reads on. Its queue holds 10,000: the share used to
+/// rise only when that was full, so a small catalog, which never fills
+/// it, was analysed on tantivy's thread alone while the calling thread
+/// waited at the commit (docs/benchmarks.md, session 21).
+const BEHIND: u64 = 512;
 
 impl PreAnalyzer {
     /// Whether to analyse the next listing here.
@@ -248,10 +257,14 @@ impl PreAnalyzer {
         }
     }
 
-    /// Adapts the share to a hand-over that took `took`.
-    fn observe(&mut self, took: std::time::Duration) {
+    /// Counts a hand-over, after which tantivy has begun `begun`
+    /// documents (counted since the index was opened), and adapts the
+    /// share.
+    fn observe(&mut self, begun: u64) {
+        self.handed += 1;
+        let behind = self.handed.saturating_sub(begun.saturating_sub(self.begun_before));
         if self.balanced {
-            self.share = if took >= BLOCKED {
+            self.share = if behind > BEHIND {
                 (self.share + SHARE_UP).min(SHARE_ONE)
             } else {
                 self.share.saturating_sub(SHARE_DOWN)
@@ -279,7 +292,7 @@ impl Pending {
         let mut p = Pending::default();
         'segments: for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             for doc in segment.doc_ids_alive() {
-                if p.bytes >= crate::codec::SAMPLE_BYTES {
+                if p.bytes >= SAMPLE_BYTES {
                     break 'segments;
                 }
                 let addr = DocAddress::new(ord as u32, doc);
@@ -375,6 +388,26 @@ struct Held {
 /// repeats come within 1,078 listings of the first copy.
 const HOLD_LISTINGS: usize = 8192;
 
+/// The hold's length at a run's start; it grows by one every second
+/// listing added, to [`HOLD_LISTINGS`] (see [`hold_limit`]). Starting
+/// at 256 instead, two repeats of a generated 10k catalog came after
+/// their first copy was written, and the one merge they then made
+/// necessary took longer than the earlier start saved.
+const HOLD_FIRST: usize = 1024;
+
+/// How many listings may be held after `added` adds in a run: from
+/// [`HOLD_FIRST`], one more every second add, up to [`HOLD_LISTINGS`].
+/// tantivy gets listings from the run's start (half of them, until the
+/// hold is full) instead of waiting for the first 8,192: a catalog of
+/// 10,000 listings used to be read whole before tantivy began, and then
+/// analysed while the reading thread idled (docs/benchmarks.md, session
+/// 21). Repeats come within about a thousand listings of their first copy
+/// (see [`HOLD_LISTINGS`]); the hold covers that from about the 110th add on.
+fn hold_limit(added: u64) -> usize {
+    let grown = usize::try_from(added / 2).unwrap_or(usize::MAX);
+    HOLD_FIRST.saturating_add(grown).min(HOLD_LISTINGS)
+}
+
 /// At most this much memory ([`footprint`]) of held listings.
 const HOLD_BYTES: usize = 32 << 20;
 
@@ -433,6 +466,7 @@ impl ListingIndex {
 
 impl ListingWriter {
     fn new(index: &ListingIndex, options: &WriterOptions) -> Result<Self> {
+        index.analyzer().preload();
         let threads = options.threads.max(1);
         let heap = options.heap_bytes.max(threads * (15 << 20) + (1 << 20));
         let writer = index
@@ -464,6 +498,7 @@ impl ListingWriter {
             held: VecDeque::new(),
             held_start: 0,
             held_bytes: 0,
+            held_raw: 0,
             stats: WriteStats::default(),
             cctx: CCtx::create(),
             frame: Vec::new(),
@@ -479,6 +514,8 @@ impl ListingWriter {
                     credit: 0,
                     analysed: 0,
                     written: 0,
+                    handed: 0,
+                    begun_before: index.documents_begun(),
                 })),
             },
         })
@@ -494,8 +531,9 @@ impl ListingWriter {
     /// content differs from an unkept first copy is stored whole instead
     /// (its own content and source; never a mix of two copies).
     ///
-    /// Documents are held back (the last 8,192 added, at most 32 MiB of
-    /// listings) before they are analysed and written. A repeat of a held
+    /// Documents are held back (the last 8,192 added, or fewer early in
+    /// a run, see below; at most 32 MiB of listings) before they are
+    /// analysed and written. A repeat of a held
     /// id only raises its count and moves the held document to the end of
     /// the queue, where its replacement would have been written: so a
     /// listing repeated within that distance (nearly every repeat in a
@@ -503,7 +541,10 @@ impl ListingWriter {
     /// analysed and written once, with its final count, and nothing is
     /// deleted, while the index gets the same documents in the same order
     /// as if each copy had replaced the one before. A repeat of an id
-    /// already written deletes and re-adds it (held like the others).
+    /// already written deletes and re-adds it (held like the others). The
+    /// hold is 1,024 listings at a run's start and grows by one every
+    /// second add, so that tantivy's indexing threads get work from the
+    /// start of a run rather than after the first 8,192 listings.
     ///
     /// # Errors
     /// From tantivy (the writer's threads failed).
@@ -546,7 +587,7 @@ impl ListingWriter {
             // replacement would have been written) and keeps its record
             let held = self.held[(at - self.held_start) as usize].take();
             let held = held.expect("a held listing's slot");
-            self.held_bytes -= held.size;
+            self.unhold(&held);
             self.hold(held)?;
             return Ok(AddOutcome::Duplicate { seen });
         }
@@ -572,11 +613,22 @@ impl ListingWriter {
         let at = self.held_start + self.held.len() as u64;
         self.seen.get_mut(&held.key).expect("a held listing was seen").held = Some(at);
         self.held_bytes += held.size;
+        self.held_raw += held.listing.raw.len();
         self.held.push_back(Some(held));
-        while self.held.len() > HOLD_LISTINGS || self.held_bytes > HOLD_BYTES {
+        let limit = hold_limit(self.stats.added);
+        while self.held.len() > limit || self.held_bytes > HOLD_BYTES {
             self.release_held()?;
         }
+        if self.pending.as_ref().is_some_and(|p| p.bytes + self.held_raw >= SAMPLE_BYTES) {
+            self.flush_pending()?;
+        }
         Ok(())
+    }
+
+    /// Takes a listing out of the held counts.
+    fn unhold(&mut self, held: &Held) {
+        self.held_bytes -= held.size;
+        self.held_raw -= held.listing.raw.len();
     }
 
     /// Writes the oldest held listing, with its count so far; false when
@@ -593,7 +645,7 @@ impl ListingWriter {
                 }
             }
         };
-        self.held_bytes -= held.size;
+        self.unhold(&held);
         let first = self.seen.get_mut(&held.key).expect("a held listing was seen");
         first.held = None;
         let count = first.count;
@@ -635,7 +687,7 @@ impl ListingWriter {
         {
             // as if written and then deleted: a later copy is re-added
             // from the first copy, with its count (see `add`)
-            self.held_bytes -= held.size;
+            self.unhold(&held);
             if !held.replaces {
                 self.keep_first_copy(held);
             }
@@ -658,42 +710,48 @@ impl ListingWriter {
         if let Some(p) = &mut self.pending {
             p.bytes += record.len();
             p.ops.push(Op::Add(doc, record));
-            if p.bytes >= crate::codec::SAMPLE_BYTES {
-                self.flush_pending()?;
-            }
             return Ok(());
         }
-        let took = self.write_document(doc, &record)?;
+        self.write_document(doc, &record)?;
         if let Some(p) = &mut self.pre {
-            p.observe(took);
+            p.observe(self.index.documents_begun());
         }
         Ok(())
     }
 
-    /// Compresses the record into `doc` and hands it to tantivy; returns
-    /// how long the hand-over took (see [`PreAnalyze::Balanced`]).
-    fn write_document(
-        &mut self,
-        mut doc: TantivyDocument,
-        record: &str,
-    ) -> Result<std::time::Duration> {
+    /// Compresses the record into `doc` and hands it to tantivy.
+    fn write_document(&mut self, mut doc: TantivyDocument, record: &str) -> Result<()> {
         let stored =
             Codec::compress_into(&mut self.cctx, self.dict.as_deref(), record, &mut self.frame)?;
         doc.add_bytes(self.fields.doc, stored);
-        let started = std::time::Instant::now();
         self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
-        Ok(started.elapsed())
+        Ok(())
     }
 
-    /// Trains the records dictionary on the index's and the held records
-    /// (when there are enough), then replays the held operations in order.
+    /// Trains the records dictionary on the index's records, the pending
+    /// ones and those of the listings still held (with their counts so
+    /// far), in that order, up to [`SAMPLE_BYTES`] (when there are enough
+    /// in all), then replays the pending operations in order.
     fn flush_pending(&mut self) -> Result<()> {
         let Some(pending) = self.pending.take() else { return Ok(()) };
+        let mut bytes = pending.bytes;
+        let mut held_records = Vec::new();
+        for held in self.held.iter().flatten() {
+            if bytes >= SAMPLE_BYTES {
+                break;
+            }
+            let mut record = String::with_capacity(held.listing.raw.len() + 160);
+            let count = self.seen.get(&held.key).map_or(1, |f| f.count);
+            crate::record::encode(&held.listing, count, &mut record);
+            bytes += record.len();
+            held_records.push(record);
+        }
         let samples: Vec<&str> = (pending.indexed.iter().map(String::as_str))
             .chain(pending.ops.iter().filter_map(|op| match op {
                 Op::Add(_, record) => Some(record.as_str()),
                 Op::Delete(_) => None,
             }))
+            .chain(held_records.iter().map(String::as_str))
             .collect();
         if self.index.codec().train(&samples)? {
             self.dict = self.index.codec().dictionary();
@@ -703,9 +761,11 @@ impl ListingWriter {
                 Op::Delete(term) => {
                     self.writer.delete_term(term);
                 }
-                // handed over in a burst: says nothing of the balance
                 Op::Add(doc, record) => {
                     self.write_document(doc, &record)?;
+                    if let Some(p) = &mut self.pre {
+                        p.observe(self.index.documents_begun());
+                    }
                 }
             }
         }
@@ -885,6 +945,8 @@ mod tests {
             credit: 0,
             analysed: 0,
             written: 0,
+            handed: 0,
+            begun_before: 7,
         }
     }
 
@@ -895,7 +957,7 @@ mod tests {
         assert_eq!(taken, [false, false, false, true, false, false, false, true]);
         assert_eq!((p.analysed, p.written), (2, 8));
         // a fixed share does not move
-        p.observe(BLOCKED * 2);
+        (0..2 * BEHIND).for_each(|_| p.observe(7));
         assert_eq!(p.share, SHARE_ONE / 4);
         let mut p = pre_analyzer(SHARE_ONE, false);
         assert!((0..100).all(|_| p.take()));
@@ -903,21 +965,80 @@ mod tests {
         assert!(!(0..100).any(|_| p.take()));
     }
 
+    /// The share rises while tantivy is more than `BEHIND` documents
+    /// behind (counted from the writer's start: 7 begun before it) and
+    /// falls while it is not.
     #[test]
-    fn a_balanced_share_rises_while_handing_over_blocks() {
+    fn a_balanced_share_rises_while_tantivy_is_behind() {
         let mut p = pre_analyzer(0, true);
-        p.observe(std::time::Duration::from_nanos(200));
+        // tantivy keeps up: begun = all handed over
+        for handed in 1..=2 * BEHIND {
+            p.observe(7 + handed);
+        }
         assert_eq!(p.share, 0);
-        for _ in 0..10 {
-            p.observe(BLOCKED);
+        // tantivy stops: the share rises once BEHIND are waiting
+        for _ in 0..BEHIND + 10 {
+            p.observe(7 + 2 * BEHIND);
         }
         assert_eq!(p.share, 10 * SHARE_UP);
-        p.observe(std::time::Duration::ZERO);
+        // it catches up
+        p.observe(7 + 3 * BEHIND);
         assert_eq!(p.share, 10 * SHARE_UP - SHARE_DOWN);
-        for _ in 0..1000 {
-            p.observe(BLOCKED * 3);
+        for _ in 0..2000 {
+            p.observe(7);
         }
         assert_eq!(p.share, SHARE_ONE);
+    }
+
+    /// The seed page's first listing under `n` ids, its raw text padded
+    /// to a kilobyte (what a record of the dev corpus holds).
+    fn kilobyte_listings(n: usize) -> Vec<Listing> {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/sample/seed-page.txt");
+        let reader = wenku_listing::CatalogReader::open(&[seed], Default::default()).unwrap();
+        let first = reader
+            .filter_map(|item| match item.unwrap() {
+                wenku_listing::Item::Listing(l) => Some(l),
+                wenku_listing::Item::Footer(_) => None,
+            })
+            .next()
+            .unwrap();
+        (0..n)
+            .map(|i| {
+                let mut l = first.clone();
+                l.id = format!("{i:032x}");
+                while l.raw.len() < 1024 {
+                    l.raw.push_str(&format!(" {i}"));
+                }
+                l
+            })
+            .collect()
+    }
+
+    /// tantivy gets documents from early in a run: after 3,000 adds (the
+    /// hold is then 2,524 long) some have been handed over, the records'
+    /// dictionary is trained (from the listings handed over and those
+    /// still held: 3 MB of raw text) and tantivy's thread has begun them
+    /// before the run is committed.
+    #[test]
+    fn documents_reach_tantivy_early_in_a_run() {
+        let index = ListingIndex::create_in_ram(Default::default()).unwrap();
+        let options = WriterOptions { threads: 1, heap_bytes: 20 << 20, ..Default::default() };
+        let mut w = index.writer(&options).unwrap();
+        for l in kilobyte_listings(3000) {
+            w.add_owned(l).unwrap();
+        }
+        assert_eq!(hold_limit(3000), 2524);
+        assert_eq!(w.held.len(), 2524);
+        assert!(w.pending.is_none() && w.dict.is_some(), "no dictionary yet");
+        let waited = std::time::Instant::now();
+        while index.documents_begun() == 0 {
+            assert!(waited.elapsed().as_secs() < 60, "tantivy began no document");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(index.documents_begun() <= 3000 - 2524);
+        w.commit().unwrap();
+        assert_eq!(index.documents_begun(), 3000);
     }
 
     #[test]

@@ -26,10 +26,11 @@ pub mod segment;
 pub mod tokenizer;
 
 use std::io::BufRead;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
-use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenizerManager};
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, Tokenizer, TokenizerManager};
 
 pub use normalize::{Normalized, normalize_str};
 pub use segment::{Mode, Segmenter, TokenBuf, TokenSink};
@@ -149,6 +150,24 @@ impl Analyzer {
         self.jieba.get()
     }
 
+    /// Starts loading the documents' jieba on a thread of its own when it
+    /// is the lazily loaded default one: a writer about to index does not
+    /// wait for it at its first document (it used to be loaded by
+    /// tantivy's indexing thread while the writer's thread, about to
+    /// analyse too, waited on it: ~110 ms; docs/benchmarks.md, session
+    /// 21). Without a thread (the system refuses one) it loads on first
+    /// use, as before.
+    pub fn preload(&self) {
+        if matches!(self.jieba, JiebaRef::Default) {
+            let spawned = std::thread::Builder::new().name("wenku-jieba".into()).spawn(|| {
+                default_jieba();
+            });
+            if let Err(e) = spawned {
+                tracing::debug!("jieba loads on first use: {e}");
+            }
+        }
+    }
+
     /// The user dictionary text, if any.
     pub fn user_dict(&self) -> Option<&str> {
         self.user_dict.as_deref()
@@ -167,9 +186,17 @@ impl Analyzer {
 
     /// Registers the tokenizers in `manager`.
     pub fn register(&self, manager: &TokenizerManager) {
+        self.register_counting(manager, &Arc::default());
+    }
+
+    /// Registers the tokenizers in `manager`; [`READINGS_TOKENIZER`]
+    /// counts the values it analyses in `readings` (see [`Counting`]).
+    pub(crate) fn register_counting(&self, manager: &TokenizerManager, readings: &Arc<AtomicU64>) {
         manager.register(WORDS_TOKENIZER, self.text_analyzer(Mode::Words));
         manager.register(GRAMS_TOKENIZER, self.text_analyzer(Mode::Grams));
-        manager.register(READINGS_TOKENIZER, reading::ReadingTokenizer::default());
+        let counting =
+            Counting { inner: reading::ReadingTokenizer::default(), count: readings.clone() };
+        manager.register(READINGS_TOKENIZER, counting);
     }
 
     /// All tokens of `text` (convenience for queries, highlighting, tests).
@@ -181,6 +208,27 @@ impl Analyzer {
             out.push(t.clone());
         }
         out
+    }
+}
+
+/// A tokenizer that counts the values it is given. Registered for the
+/// `title_pinyin` field, which the writer gives every document once, it
+/// counts the documents tantivy's indexing threads have begun: with the
+/// documents handed over, how far behind they are (see
+/// [`crate::PreAnalyze::Balanced`]). Query parsing does not go through
+/// the registered readings tokenizer.
+#[derive(Clone)]
+pub(crate) struct Counting<T> {
+    inner: T,
+    count: Arc<AtomicU64>,
+}
+
+impl<T: Tokenizer> Tokenizer for Counting<T> {
+    type TokenStream<'a> = T::TokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.inner.token_stream(text)
     }
 }
 
