@@ -55,9 +55,10 @@ pub const MAX_TOKEN_BYTES: usize = 100;
 /// The jieba dictionary embedded in jieba-rs, loaded once per process, on
 /// first use.
 pub fn default_jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
-    JIEBA.get_or_init(Jieba::new)
+    DEFAULT_JIEBA.get_or_init(Jieba::new)
 }
+
+static DEFAULT_JIEBA: OnceLock<Jieba> = OnceLock::new();
 
 /// Which jieba a segmenter uses. The default one is loaded lazily: building
 /// its dictionary takes ~150 ms, which a process that never segments a run
@@ -158,7 +159,7 @@ impl Analyzer {
     /// 21). Without a thread (the system refuses one) it loads on first
     /// use, as before.
     pub fn preload(&self) {
-        if matches!(self.jieba, JiebaRef::Default) {
+        if matches!(self.jieba, JiebaRef::Default) && DEFAULT_JIEBA.get().is_none() {
             let spawned = std::thread::Builder::new().name("wenku-jieba".into()).spawn(|| {
                 default_jieba();
             });
