@@ -438,6 +438,13 @@ fn content_hash(l: &Listing) -> u64 {
     xxh3_64_with_seed(&numbers, h)
 }
 
+/// The stored record of `listing` seen `dup_count` times.
+fn record_of(listing: &Listing, dup_count: u32) -> String {
+    let mut record = String::with_capacity(listing.raw.len() + 160);
+    crate::record::encode(listing, dup_count, &mut record);
+    record
+}
+
 /// Approximate memory of a kept listing.
 fn footprint(l: &Listing) -> usize {
     std::mem::size_of::<Listing>()
@@ -722,19 +729,19 @@ impl ListingWriter {
             p.ops.push(Op::Add(doc, record));
             return Ok(());
         }
-        self.write_document(doc, &record)?;
-        if let Some(p) = &mut self.pre {
-            p.observe(self.index.documents_begun());
-        }
-        Ok(())
+        self.write_document(doc, &record)
     }
 
-    /// Compresses the record into `doc` and hands it to tantivy.
+    /// Compresses the record into `doc` and hands it to tantivy (counted
+    /// for [`PreAnalyze::Balanced`]).
     fn write_document(&mut self, mut doc: TantivyDocument, record: &str) -> Result<()> {
         let stored =
             Codec::compress_into(&mut self.cctx, self.dict.as_deref(), record, &mut self.frame)?;
         doc.add_bytes(self.fields.doc, stored);
         self.writer.add_document(doc).map_err(|e| self.index.tantivy_error(e))?;
+        if let Some(p) = &mut self.pre {
+            p.observe(self.index.documents_begun());
+        }
         Ok(())
     }
 
@@ -750,9 +757,8 @@ impl ListingWriter {
             if bytes >= SAMPLE_BYTES {
                 break;
             }
-            let mut record = String::with_capacity(held.listing.raw.len() + 160);
-            let count = self.seen.get(&held.key).map_or(1, |f| f.count);
-            crate::record::encode(&held.listing, count, &mut record);
+            let count = self.seen.get(&held.key).expect("a held listing was seen").count;
+            let record = record_of(&held.listing, count);
             bytes += record.len();
             held_records.push(record);
         }
@@ -773,9 +779,6 @@ impl ListingWriter {
                 }
                 Op::Add(doc, record) => {
                     self.write_document(doc, &record)?;
-                    if let Some(p) = &mut self.pre {
-                        p.observe(self.index.documents_begun());
-                    }
                 }
             }
         }
@@ -818,9 +821,7 @@ impl ListingWriter {
             doc.add_date(f.published_earliest, DateTime::from_timestamp_secs(earliest));
         }
         doc.add_u64(f.dup_count, u64::from(dup_count));
-        let mut record = String::with_capacity(listing.raw.len() + 160);
-        crate::record::encode(listing, dup_count, &mut record);
-        (doc, record)
+        (doc, record_of(listing, dup_count))
     }
 
     /// Merges the committed segments into at most [`MERGE_PARTS`], deleted
