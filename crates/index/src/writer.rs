@@ -1089,6 +1089,38 @@ mod tests {
         assert_eq!(index.documents_begun(), 3000);
     }
 
+    /// tantivy writes the doc store on its indexing thread: no
+    /// `docstore-compressor` thread runs once it has begun documents,
+    /// also in an index made before this setting (its tantivy settings
+    /// ask for the dedicated thread, the default). Each 2 KiB block of
+    /// the uncompressed store used to cost a hand-over to that thread.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_doc_store_is_written_on_the_indexing_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(ListingIndex::open_or_create(dir.path(), None).unwrap());
+        let meta = std::fs::read_to_string(dir.path().join("meta.json")).unwrap();
+        assert!(!meta.contains("docstore_compress_dedicated_thread"), "{meta}");
+        let index = ListingIndex::open(dir.path()).unwrap();
+        let options = WriterOptions { threads: 2, heap_bytes: 30 << 20, ..Default::default() };
+        let mut w = index.writer(&options).unwrap();
+        for l in kilobyte_listings(3000) {
+            w.add_owned(l).unwrap();
+        }
+        let waited = std::time::Instant::now();
+        while index.documents_begun() == 0 {
+            assert!(waited.elapsed().as_secs() < 60, "tantivy began no document");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let names: Vec<String> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("thrd-tantivy")), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with("docstore")), "{names:?}");
+        w.commit().unwrap();
+    }
+
     #[test]
     fn segments_split_in_order_into_about_equal_parts() {
         // the segments of a 1M build with two writer threads
