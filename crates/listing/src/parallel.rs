@@ -8,9 +8,19 @@
 //! the listing lines to a [`Pool`] in batches; it takes each line's
 //! records back in the order it read the lines, so what it yields (ids,
 //! duplicates, error positions) is the same as a parse on one thread.
+//!
+//! A batch's jobs come back with its results, and their line buffers are
+//! reused for the lines read next: memory goes back to the thread that
+//! allocated it. With glibc's allocator, a line freed on a worker locked
+//! the reading thread's arena while that thread allocated the next lines,
+//! and a body freed on the reading thread locked the worker's: in the
+//! first pass of a 100k catalog the threads slept on those locks about
+//! 300 times a second, with a quarter of two cores idle
+//! (docs/benchmarks.md, session 22).
 
 use std::any::Any;
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -28,11 +38,15 @@ const BATCH: usize = 64;
 
 /// Batches queued per worker, at most, before the reader stops reading
 /// ahead. The reader alternates between reading lines and taking results
-/// in order; a queue of a few batches per worker keeps the workers busy
+/// in order; a queue of batches per worker keeps the workers busy
 /// through its stretches of taking (with two per worker, the reader and
 /// both workers of the first pass all waited at times: about 30 % of two
-/// cores idle at 1M listings; docs/benchmarks.md). About 100 KB a batch.
-const AHEAD: u64 = 8;
+/// cores idle at 1M listings; docs/benchmarks.md). When the worker with
+/// the oldest batch waits for a core, the others go on with the queue
+/// while the reader waits for that batch: 32 a worker took the first
+/// pass of a 100k catalog on two cores 13 % less time than 8, 128 none
+/// (session 22). About 100 KB a batch.
+const AHEAD: u64 = 32;
 
 /// One listing line to parse.
 pub(crate) struct Job {
@@ -46,9 +60,20 @@ pub(crate) struct Job {
 /// What a worker does with one line.
 type Work<T> = Arc<dyn Fn(&Job) -> T + Send + Sync>;
 
-/// What a worker sends back: a batch's results in line order, or the
-/// panic that stopped it (raised again on the reader's thread).
-type Outcome<T> = std::result::Result<Vec<T>, Box<dyn Any + Send>>;
+/// What a worker sends back: a batch's jobs and their results in line
+/// order, or the panic that stopped it (raised again on the reader's
+/// thread).
+type Outcome<T> = std::result::Result<Done<T>, Box<dyn Any + Send>>;
+
+/// A batch parsed: its jobs and their results, in line order.
+type Done<T> = (Vec<Job>, Vec<T>);
+
+/// Line buffers kept for reuse at most (a few batches per worker are in
+/// flight; more come back only when a run ends)...
+const SPARE_LINES: usize = 4 * AHEAD as usize * BATCH;
+/// ...and the longest kept: a line of a megabyte is not held for the
+/// ordinary lines after it.
+const SPARE_BYTES: usize = 16 << 10;
 
 /// The records and errors of a listing line, parsed with a frozen memory
 /// (the second pass).
@@ -63,8 +88,9 @@ pub(crate) fn parser(
     })
 }
 
-/// What a first-pass line teaches: its body and the reliable rules' end.
-pub(crate) type Lesson = Option<(String, Option<usize>)>;
+/// What a first-pass line teaches: where its body is in the line, and
+/// the reliable rules' end of the body.
+pub(crate) type Lesson = Option<(Range<usize>, Option<usize>)>;
 
 /// What a listing line teaches the memory (the first pass): its body and
 /// the reliable rules' end of it, which need no memory; the reading
@@ -81,7 +107,9 @@ pub(crate) fn learner(
         Box::new(move |j: &Job| {
             let body = crate::parse::learned_body(&j.line)?;
             tally.counts.learn(body);
-            Some((body.to_string(), crate::split::rule_end(body, profile)))
+            // `body` lies in the line: its bytes' offsets
+            let start = body.as_ptr() as usize - j.line.as_ptr() as usize;
+            Some((start..start + body.len(), crate::split::rule_end(body, profile)))
         })
     }
 }
@@ -107,8 +135,10 @@ pub(crate) struct Pool<T> {
     filling: Vec<Job>,
     next_seq: u64,
     /// Batches handed out and not consumed yet, by number (received ones
-    /// hold their results).
-    done: VecDeque<(u64, Option<Vec<T>>)>,
+    /// hold their jobs and results).
+    done: VecDeque<(u64, Option<Done<T>>)>,
+    /// Line buffers of consumed batches, for the next jobs.
+    spare: Vec<String>,
     /// The lowest batch number not consumed yet.
     consumed: u64,
     threads: usize,
@@ -149,15 +179,26 @@ impl<T: Default + Send + 'static> Pool<T> {
             filling: Vec::with_capacity(BATCH),
             next_seq: 0,
             done: VecDeque::new(),
+            spare: Vec::new(),
             consumed: 0,
             threads,
         }
     }
 
-    /// Queues a line; returns its slot (batch number, index in the batch).
-    pub(crate) fn push(&mut self, job: Job) -> (u64, u32) {
+    /// Queues a line (copied into a spare buffer); returns its slot
+    /// (batch number, index in the batch).
+    pub(crate) fn push(
+        &mut self,
+        line: &str,
+        at: Source,
+        as_of: Option<jiff::Timestamp>,
+        hint: RuleHint,
+    ) -> (u64, u32) {
         let slot = (self.next_seq, self.filling.len() as u32);
-        self.filling.push(job);
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        buffer.clear();
+        buffer.push_str(line);
+        self.filling.push(Job { line: buffer, at, as_of, hint });
         if self.filling.len() >= BATCH {
             self.submit();
         }
@@ -183,14 +224,16 @@ impl<T: Default + Send + 'static> Pool<T> {
         self.next_seq += 1;
     }
 
-    /// The records of the line at `slot`, waiting for its batch. Slots
-    /// must be taken in the order `push` gave them.
-    pub(crate) fn take(&mut self, (seq, idx): (u64, u32)) -> T {
+    /// The result of the line at `slot`, waiting for its batch, and the
+    /// line's job. Slots must be taken in the order `push` gave them.
+    pub(crate) fn take(&mut self, (seq, idx): (u64, u32)) -> (T, &Job) {
         if seq == self.next_seq {
             self.submit();
         }
         while self.done.front().is_some_and(|d| d.0 < seq) {
-            self.done.pop_front();
+            if let Some((_, Some((jobs, _)))) = self.done.pop_front() {
+                self.recycle(jobs);
+            }
         }
         self.consumed = seq;
         while self.done.front().is_some_and(|d| d.1.is_none()) {
@@ -207,8 +250,18 @@ impl<T: Default + Send + 'static> Pool<T> {
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        let parsed = self.done.front_mut().and_then(|d| d.1.as_mut()).expect("the batch of a slot");
-        std::mem::take(&mut parsed[idx as usize])
+        let (jobs, parsed) =
+            self.done.front_mut().and_then(|d| d.1.as_mut()).expect("the batch of a slot");
+        (std::mem::take(&mut parsed[idx as usize]), &jobs[idx as usize])
+    }
+
+    /// Keeps the line buffers of a consumed batch for the next jobs.
+    fn recycle(&mut self, jobs: Vec<Job>) {
+        for job in jobs {
+            if self.spare.len() < SPARE_LINES && job.line.capacity() <= SPARE_BYTES {
+                self.spare.push(job.line);
+            }
+        }
     }
 }
 
@@ -233,8 +286,46 @@ fn run<T>(
         let Ok(Ok((seq, batch))) = next else { return };
         let outcome =
             std::panic::catch_unwind(AssertUnwindSafe(|| batch.iter().map(&mut *work).collect()));
-        if results.send((seq, outcome)).is_err() {
+        // the jobs go back too: their memory is freed or reused where it
+        // was allocated
+        if results.send((seq, outcome.map(|parsed| (batch, parsed)))).is_err() {
             return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Results come back in the order the lines were pushed, each with its
+    /// own job, and the lines pushed after a batch was consumed go into
+    /// that batch's buffers: short lines after long ones keep the long
+    /// lines' capacity (a fresh buffer would have the short line's).
+    #[test]
+    fn results_come_in_order_and_line_buffers_are_reused() {
+        let work: Work<usize> = Arc::new(|j: &Job| j.line.len());
+        let mut pool = Pool::new(2, work);
+        let long = "长".repeat(400);
+        for batch in 0..4 {
+            let lines: Vec<String> = (0..BATCH)
+                .map(|i| if batch < 2 { format!("{long}{i}") } else { format!("{i}") })
+                .collect();
+            let slots: Vec<_> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let at = Source { file: "t".into(), line: (batch * BATCH + i + 1) as u64 };
+                    pool.push(l, at, None, RuleHint::NONE)
+                })
+                .collect();
+            for (slot, line) in slots.into_iter().zip(&lines) {
+                let (len, job) = pool.take(slot);
+                assert_eq!((len, &job.line), (line.len(), line));
+                if batch >= 2 {
+                    assert!(job.line.capacity() >= long.len(), "batch {batch}: a fresh buffer");
+                }
+            }
         }
     }
 }

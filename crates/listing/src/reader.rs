@@ -9,7 +9,7 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 
 use crate::memory::TitleMemory;
-use crate::parallel::{Job, Lesson, Pool, learner, parser};
+use crate::parallel::{Lesson, Pool, learner, parser};
 use crate::parse::{Mem, RuleHint, parse_line};
 use crate::profile::Profile;
 use crate::{Error, Listing, Result, Source};
@@ -514,8 +514,7 @@ impl CatalogReader {
         if self.learn_only {
             self.listing_lines += 1;
             if let Some(pool) = self.learn_pool.as_mut() {
-                let job = Job { line: line.to_string(), at, as_of, hint: RuleHint::NONE };
-                let slot = pool.push(job);
+                let slot = pool.push(line, at, as_of, RuleHint::NONE);
                 self.pending.0.push_back(Slot::Line(slot));
             } else {
                 let hint = crate::parse::learn_line(line, &mut self.titles, profile);
@@ -527,7 +526,7 @@ impl CatalogReader {
         let hint = self.hint_range.next().and_then(|i| self.hints.get(i).copied());
         let hint = hint.unwrap_or(RuleHint::NONE);
         if let Some(pool) = self.pool.as_mut() {
-            let slot = pool.push(Job { line: line.to_string(), at, as_of, hint });
+            let slot = pool.push(line, at, as_of, hint);
             self.pending.0.push_back(Slot::Line(slot));
             return true;
         }
@@ -566,18 +565,19 @@ impl Iterator for CatalogReader {
                     if let Some(pool) = self.learn_pool.as_mut() {
                         // first pass: learn in reading order
                         let hint = match pool.take(slot) {
-                            Some((body, end)) => {
+                            (Some((body, end)), job) => {
+                                let body = &job.line[body];
                                 // the worker counted its pairs and words
-                                crate::split::learn_split_but_counts(&body, end, &mut self.titles);
-                                RuleHint::of(&body, end)
+                                crate::split::learn_split_but_counts(body, end, &mut self.titles);
+                                RuleHint::of(body, end)
                             }
-                            None => RuleHint::NONE,
+                            (None, _) => RuleHint::NONE,
                         };
                         self.record_hint(hint);
                         continue;
                     }
                     let pool = self.pool.as_mut().expect("a line slot comes from a pool");
-                    let records = pool.take(slot);
+                    let (records, _) = pool.take(slot);
                     self.out.extend(records.into_iter().map(|r| r.map(Item::Listing)));
                 }
                 None => {
