@@ -16,21 +16,28 @@
 /// Set in a value when two listings continue the prefix differently.
 pub(crate) const BRANCHES: u32 = 1 << 31;
 
-/// A slot: the key, and the value with [`PRESENT`] added (all zero: no
-/// entry). Zero for vacant, so that a new table is zeroed memory the
-/// system hands out lazily (a small catalog touches few of its pages).
+/// A slot: the key, and the value word: the value (a `char` with at
+/// most [`BRANCHES`] added: 32 bits) and above it the table's stamp when
+/// the entry was made. A slot is occupied only with the table's current
+/// stamp, which is never zero, so a new table is zeroed memory the system
+/// hands out lazily (a small catalog touches few of its pages), and
+/// emptying a table is a new stamp (see [`Table::clear`]).
 type Slot = [u64; 2];
-
-/// Set in every occupied slot's value word (a value is a `char` with at
-/// most [`BRANCHES`] added: 32 bits).
-const PRESENT: u64 = 1 << 32;
 
 /// An open-addressing map `u64 → u32`, linear probing, a power-of-two
 /// number of slots, at most half of them used.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Table {
     slots: Vec<Slot>,
     len: usize,
+    /// The stamp of this generation's entries (from 1).
+    stamp: u32,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table { slots: Vec::new(), len: 0, stamp: 1 }
+    }
 }
 
 impl Table {
@@ -49,6 +56,12 @@ impl Table {
         }
     }
 
+    /// Whether a slot's value word is an entry of this generation.
+    #[inline]
+    fn occupied(&self, v: u64) -> bool {
+        (v >> 32) as u32 == self.stamp
+    }
+
     /// The slot of `key`, or the vacant slot where it would go.
     #[inline]
     fn find(&self, key: u64) -> usize {
@@ -56,7 +69,7 @@ impl Table {
         let mut i = self.home(key);
         loop {
             let [k, v] = self.slots[i];
-            if v == 0 || k == key {
+            if !self.occupied(v) || k == key {
                 return i;
             }
             i = (i + 1) & mask;
@@ -68,7 +81,7 @@ impl Table {
             return None;
         }
         let [_, v] = self.slots[self.find(key)];
-        (v != 0).then_some(v as u32)
+        self.occupied(v).then_some(v as u32)
     }
 
     /// The value word of `key` (the value in its low 32 bits), inserted
@@ -78,12 +91,11 @@ impl Table {
     fn entry(&mut self, key: u64, init: impl FnOnce() -> u32) -> &mut u64 {
         debug_assert!(2 * (self.len + 1) <= self.slots.len());
         let i = self.find(key);
-        let s = &mut self.slots[i];
-        if s[1] == 0 {
-            *s = [key, PRESENT | u64::from(init())];
+        if !self.occupied(self.slots[i][1]) {
+            self.slots[i] = [key, u64::from(self.stamp) << 32 | u64::from(init())];
             self.len += 1;
         }
-        &mut s[1]
+        &mut self.slots[i][1]
     }
 
     /// Makes room for `extra` more entries (doubling, as a map does), in
@@ -94,17 +106,25 @@ impl Table {
             return;
         }
         let old = std::mem::replace(&mut self.slots, zeroed_slots(need));
-        for s in old.into_iter().filter(|s| s[1] != 0) {
-            let i = self.find(s[0]);
-            self.slots[i] = s;
+        for s in old {
+            if self.occupied(s[1]) {
+                let i = self.find(s[0]);
+                self.slots[i] = s;
+            }
         }
     }
 
-    /// Empties the table, keeping its size (fresh zeroed memory: cheaper
-    /// than writing every slot of a large table).
+    /// Empties the table, keeping its slots: the entries of the previous
+    /// stamp count as vacant. Nothing is written, so the memory stays
+    /// mapped: fresh zeroed memory instead cost a large catalog's first
+    /// pass 64 MiB of page zeroing per generation, and the old table's
+    /// unmapping a TLB shoot-down (session 22).
     fn clear(&mut self) {
-        self.slots = zeroed_slots(self.slots.len());
         self.len = 0;
+        match self.stamp.checked_add(1) {
+            Some(next) => self.stamp = next,
+            None => *self = Table { slots: zeroed_slots(self.slots.len()), ..Table::default() },
+        }
     }
 }
 
@@ -318,6 +338,26 @@ mod tests {
             let slots = zeroed_slots(n);
             assert_eq!(slots.len(), n);
             assert!(slots.iter().all(|s| *s == [0, 0]), "{n} slots");
+        }
+    }
+
+    /// An emptied table keeps its slots, and answers as a new one: for
+    /// the keys it held, at a stamp like any other and when the stamps
+    /// run out (it then starts again from zeroed memory).
+    #[test]
+    fn an_emptied_table_forgets_its_entries_and_keeps_its_slots() {
+        for stamp in [1, u32::MAX - 1, u32::MAX] {
+            let mut t = Table { stamp, ..Table::default() };
+            t.reserve(3, 16);
+            for key in [5, 6, 7] {
+                *t.entry(key, || 40) |= u64::from(BRANCHES);
+            }
+            assert_eq!(t.get(6), Some(40 | BRANCHES), "stamp {stamp}");
+            t.clear();
+            assert_eq!((t.len, t.slots.len()), (0, 16), "stamp {stamp}");
+            assert_eq!([t.get(5), t.get(6), t.get(7)], [None; 3], "stamp {stamp}");
+            assert_eq!(*t.entry(6, || 41) as u32, 41, "stamp {stamp}");
+            assert_eq!((t.get(6), t.get(5), t.len), (Some(41), None, 1), "stamp {stamp}");
         }
     }
 
