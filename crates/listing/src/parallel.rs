@@ -14,9 +14,9 @@
 //! allocated it. With glibc's allocator, a line freed on a worker locked
 //! the reading thread's arena while that thread allocated the next lines,
 //! and a body freed on the reading thread locked the worker's: in the
-//! first pass of a 100k catalog the threads slept on those locks about
-//! 300 times a second, with a quarter of two cores idle
-//! (docs/benchmarks.md, session 22).
+//! first pass of a 100k catalog on two cores the threads went to sleep on
+//! those locks about 310 times, and none since (docs/benchmarks.md,
+//! session 22).
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -68,11 +68,10 @@ type Outcome<T> = std::result::Result<Done<T>, Box<dyn Any + Send>>;
 /// A batch parsed: its jobs and their results, in line order.
 type Done<T> = (Vec<Job>, Vec<T>);
 
-/// Line buffers kept for reuse at most (a few batches per worker are in
-/// flight; more come back only when a run ends)...
-const SPARE_LINES: usize = 4 * AHEAD as usize * BATCH;
-/// ...and the longest kept: a line of a megabyte is not held for the
-/// ordinary lines after it.
+/// The longest line buffer kept for reuse: a line of a megabyte is not
+/// held for the ordinary lines after it. (At most as many buffers are
+/// kept as lines can be in flight, [`AHEAD`] batches a worker: the spare
+/// ones are those of lines already consumed.)
 const SPARE_BYTES: usize = 16 << 10;
 
 /// The records and errors of a listing line, parsed with a frozen memory
@@ -258,7 +257,8 @@ impl<T: Default + Send + 'static> Pool<T> {
     /// Keeps the line buffers of a consumed batch for the next jobs.
     fn recycle(&mut self, jobs: Vec<Job>) {
         for job in jobs {
-            if self.spare.len() < SPARE_LINES && job.line.capacity() <= SPARE_BYTES {
+            let in_flight = AHEAD as usize * BATCH * self.threads;
+            if self.spare.len() < in_flight && job.line.capacity() <= SPARE_BYTES {
                 self.spare.push(job.line);
             }
         }
