@@ -1063,6 +1063,16 @@ mod tests {
         }
     }
 
+    /// Waits until tantivy's indexing threads have begun a document of
+    /// `index` (at most a minute).
+    fn wait_for_a_document_begun(index: &ListingIndex) {
+        let waited = std::time::Instant::now();
+        while index.documents_begun() == 0 {
+            assert!(waited.elapsed().as_secs() < 60, "tantivy began no document");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// tantivy gets documents from early in a run: after 3,000 adds (the
     /// hold is then 2,524 long) some have been handed over, the records'
     /// dictionary is trained (from the listings handed over and those
@@ -1079,11 +1089,7 @@ mod tests {
         assert_eq!(hold_limit(3000), 2524);
         assert_eq!(w.held.len(), 2524);
         assert!(w.pending.is_none() && w.dict.is_some(), "no dictionary yet");
-        let waited = std::time::Instant::now();
-        while index.documents_begun() == 0 {
-            assert!(waited.elapsed().as_secs() < 60, "tantivy began no document");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        wait_for_a_document_begun(&index);
         assert!(index.documents_begun() <= 3000 - 2524);
         w.commit().unwrap();
         assert_eq!(index.documents_begun(), 3000);
@@ -1107,11 +1113,7 @@ mod tests {
         for l in kilobyte_listings(3000) {
             w.add_owned(l).unwrap();
         }
-        let waited = std::time::Instant::now();
-        while index.documents_begun() == 0 {
-            assert!(waited.elapsed().as_secs() < 60, "tantivy began no document");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        wait_for_a_document_begun(&index);
         let names: Vec<String> = std::fs::read_dir("/proc/self/task")
             .unwrap()
             .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())

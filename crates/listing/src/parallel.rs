@@ -207,7 +207,12 @@ impl<T: Default + Send + 'static> Pool<T> {
     /// Whether enough batches are queued to keep every worker busy (the
     /// reader then stops reading ahead and hands out results).
     pub(crate) fn is_full(&self) -> bool {
-        self.next_seq - self.consumed >= AHEAD * self.threads as u64
+        self.next_seq - self.consumed >= self.most_in_flight() as u64
+    }
+
+    /// Batches handed out and not consumed, at most: [`AHEAD`] a worker.
+    fn most_in_flight(&self) -> usize {
+        AHEAD as usize * self.threads
     }
 
     fn submit(&mut self) {
@@ -256,9 +261,9 @@ impl<T: Default + Send + 'static> Pool<T> {
 
     /// Keeps the line buffers of a consumed batch for the next jobs.
     fn recycle(&mut self, jobs: Vec<Job>) {
+        let most_lines = self.most_in_flight() * BATCH;
         for job in jobs {
-            let in_flight = AHEAD as usize * BATCH * self.threads;
-            if self.spare.len() < in_flight && job.line.capacity() <= SPARE_BYTES {
+            if self.spare.len() < most_lines && job.line.capacity() <= SPARE_BYTES {
                 self.spare.push(job.line);
             }
         }
